@@ -1,0 +1,37 @@
+# Thin targets over the `healthcheck` command line. `make help` lists them.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HC := $(VENV)/bin/healthcheck
+PYTEST_ARGS ?=
+
+.PHONY: help setup system run test bench clean-outputs
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-14s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+setup: system $(VENV)/.installed ## create .venv and install the package, its tools and Chromium
+
+system: ## install Debian's Chromium for chart images (skipped when present)
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	 { echo "installing Debian's chromium for static chart export"; \
+	   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || \
+	   echo "warning: could not install chromium; chart images (PNG/SVG, Word, PDF) need it"; }
+
+run: setup ## sample data, clean, score and every report, end to end
+	$(HC) run
+
+test: setup ## run the test suite
+	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+
+bench: setup ## run the benchmarks (scoring at 100x, batch reports)
+	$(PY) benchmarks/score.py
+	$(PY) benchmarks/batch.py
+
+clean-outputs: ## delete generated data and reports (never data/raw of real years)
+	rm -rf data/processed/* reports/*

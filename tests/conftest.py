@@ -1,0 +1,35 @@
+"""Shared fixtures: a throw-away project root with the real reference data and parameters."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from healthcheck.config import REPO_ROOT, Project
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def make_project(root: Path) -> Project:
+    """A project folder with the repository's reference data, params and notebooks."""
+    (root / "data" / "raw").mkdir(parents=True, exist_ok=True)
+    (root / "data" / "processed").mkdir(parents=True, exist_ok=True)
+    (root / "reports").mkdir(parents=True, exist_ok=True)
+    shutil.copytree(REPO_ROOT / "data" / "reference", root / "data" / "reference", dirs_exist_ok=True)
+    shutil.copytree(
+        REPO_ROOT / "params", root / "params", dirs_exist_ok=True, ignore=shutil.ignore_patterns("20[0-9][0-9]")
+    )
+    shutil.copytree(REPO_ROOT / "notebooks", root / "notebooks", dirs_exist_ok=True)
+    if (REPO_ROOT / "_quarto.yml").is_file():
+        shutil.copy(REPO_ROOT / "_quarto.yml", root / "_quarto.yml")
+    return Project(root)
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Project:
+    """An empty project (reference data and params only) that the package treats as its root."""
+    proj = make_project(tmp_path / "project")
+    monkeypatch.setenv("HEALTHCHECK_ROOT", str(proj.root))
+    return proj
