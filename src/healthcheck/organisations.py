@@ -50,6 +50,17 @@ def core(text: str) -> str:
     return " ".join(words)
 
 
+def _text(value: object) -> str:
+    """A cell as text; missing (None, NaN, NA) is '' rather than 'nan'."""
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
+def _spellings(name: object, official_name: object, aliases: object) -> list[str]:
+    """An organisation's name, official name and ';'-separated aliases, blanks left out."""
+    spellings = [_text(name), _text(official_name), *_text(aliases).split(";")]
+    return [s.strip() for s in spellings if s.strip()]
+
+
 def looks_like_code(text: object) -> bool:
     return bool(_CODE.match(str(text).strip())) if text is not None and not pd.isna(text) else False
 
@@ -70,8 +81,7 @@ class OrganisationIndex:
         cores: dict[str, set[str]] = {}
         for row in orgs.itertuples(index=False):
             index.by_code[row.org_code.upper()] = row.org_code
-            spellings = [row.name, row.official_name, *str(row.aliases or "").split(";")]
-            for spelling in filter(None, (s.strip() for s in spellings)):
+            for spelling in _spellings(row.name, row.official_name, row.aliases):
                 names.setdefault(normalise(spelling), set()).add(row.org_code)
                 if c := core(spelling):
                     cores.setdefault(c, set()).add(row.org_code)
@@ -112,8 +122,7 @@ class OrganisationIndex:
     def all_spellings(self, code: str) -> list[str]:
         """Every name, official name and alias of one organisation, and its code."""
         row = self.orgs.loc[code]
-        spellings = [row["org_code"], row["name"], row["official_name"], *str(row["aliases"] or "").split(";")]
-        return sorted({s.strip() for s in spellings if s and s.strip()})
+        return sorted({row["org_code"], *_spellings(row["name"], row["official_name"], row["aliases"])})
 
 
 def slug(name: str) -> str:

@@ -41,7 +41,8 @@ ORG_COLUMNS = ["org_code", "name", "official_name", "org_type", "region", "alias
 def _read_csv(path: Path, required: list[str]) -> pd.DataFrame:
     if not path.is_file():
         raise InputError("reference file is missing", file=path)
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    # utf-8-sig: a file saved from Excel as "CSV UTF-8" starts with a byte-order mark
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     missing = [c for c in required if c not in frame.columns]
     if missing:
         raise InputError(f"missing required column(s) {', '.join(missing)}", file=path, column=missing[0])
@@ -98,7 +99,14 @@ def load_organisations(project: Project | None = None) -> pd.DataFrame:
     orgs["org_code"] = orgs["org_code"].str.strip().str.upper()
     dupes = orgs["org_code"].duplicated()
     if dupes.any():
-        raise InputError(f"organisation code {orgs.loc[dupes.idxmax(), 'org_code']} appears twice", file=extra_path)
+        first = int(dupes.idxmax())
+        # name the file holding the second copy (the councils file when both are in it)
+        in_councils = first < len(councils)
+        path = project.reference_dir / "organisations.csv" if in_councils else extra_path
+        row = first + 2 if in_councils else first - len(councils) + 2
+        raise InputError(
+            f"organisation code {orgs.loc[first, 'org_code']} appears twice", file=path, row=row, column="org_code"
+        )
     orgs["region"] = orgs["region"].replace("", pd.NA)
     return orgs.reset_index(drop=True)
 

@@ -1,0 +1,443 @@
+"""Executed notebook -> HTML, Word, PDF, spreadsheet and chart images.
+
+One fixture notebook (tests/fixtures/notebooks/report.ipynb: markdown, two tables, two charts)
+is executed once by papermill and rendered once for the whole module; the expected values are
+worked out by hand from the notebook's data.
+"""
+
+from __future__ import annotations
+
+import shutil
+import struct
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from healthcheck import render
+from healthcheck.display import TABLE_MIME, TableSpec
+from healthcheck.errors import RenderError
+from healthcheck.figures import find_chromium
+from healthcheck.render import Content, Markdown, Renderer, build_markdown, md_escape, read_content
+
+FIXTURE = Path(__file__).parent / "fixtures" / "notebooks" / "report.ipynb"
+CODE_TEXT = ("zz_code_marker_zz", "ZZ_CODE_MARKER", "import pandas", "show_table(", "pd.DataFrame")
+needs_chromium = pytest.mark.skipif(find_chromium() is None, reason="no Chromium (apt-get install chromium)")
+
+
+# --------------------------------------------------------------------------------------
+# the shared executed and rendered fixture
+# --------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import papermill
+
+    folder = tmp_path_factory.mktemp("executed")
+    out = folder / "report.ipynb"
+    papermill.execute_notebook(
+        str(FIXTURE), str(out), parameters={"council": "Testshire", "year": 2020}, kernel_name="python3",
+        cwd=str(folder), progress_bar=False, log_output=False,
+    )  # fmt: skip
+    return out
+
+
+@pytest.fixture(scope="module")
+def rendered(executed: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    if find_chromium() is None:
+        pytest.skip("no Chromium (apt-get install chromium)")
+    out_dir = tmp_path_factory.mktemp("out") / "testshire"
+    with Renderer() as renderer:
+        paths = renderer.render(executed, out_dir, stem="testshire")
+        print(f"\nrender timings (s): { {k: round(v, 2) for k, v in renderer.timings.items()} }")
+    return paths
+
+
+class Page(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+        self.scripts: list[str] = []
+        self._script = False
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        self.tags.append((tag, dict(attrs)))
+        self._script = tag == "script"
+        if tag == "script":
+            self.scripts.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self._script = False
+
+    def handle_data(self, data: str) -> None:
+        if self._script:
+            self.scripts[-1] += data
+        else:
+            self.text.append(data)
+
+
+# --------------------------------------------------------------------------------------
+# the documents
+# --------------------------------------------------------------------------------------
+@pytest.mark.slow
+def test_outputs_written(rendered: dict[str, Path]) -> None:
+    out_dir = rendered["html"].parent
+    assert set(rendered) == {"html", "docx", "pdf", "xlsx", "figures"}
+    assert sorted(p.name for p in out_dir.iterdir()) == [
+        "figures", "testshire.docx", "testshire.html", "testshire.pdf", "testshire.xlsx",
+    ]  # fmt: skip  (no temporary folder or file left behind)
+
+
+@pytest.mark.slow
+def test_html(rendered: dict[str, Path]) -> None:
+    html = rendered["html"].read_text(encoding="utf-8")
+    page = Page()
+    page.feed(html)
+    text = " ".join(page.text)
+    for code in CODE_TEXT:
+        assert code not in html, code
+    assert "zz_stdout_marker_zz" not in html  # printed output is not part of the report
+    assert ("html", {"lang": "en-GB"}) in page.tags
+    assert "<title>Social Work Health Check 2020: Testshire</title>" in html
+    assert "Summary for Testshire" in text and "In 2020, 42 social workers in Testshire" in text
+    # tables: captions, column headers, formatted values
+    assert [t for t, _ in page.tags].count("table") == 2
+    assert [a.get("scope") for t, a in page.tags if t == "th"] == ["col"] * 7
+    for value in ("Scores by standard, Testshire, 2020", "74.3", "61.1", "48.0", "1,234", "Amber (monitor)",
+                  "Red (improve)", "Source: Social Work Health Check 2020", '=HYPERLINK("http://example.org")'):  # fmt: skip
+        assert value in text, value
+    assert "74.333" not in text
+    # plotly.js inlined exactly once, and nothing fetched from anywhere
+    assert sum("plotly.js v" in s for s in page.scripts) == 1
+    assert html.count("Plotly.newPlot") == 2
+    assert not [a for t, a in page.tags if t in ("script", "link", "img") and str(a.get("src") or a.get("href") or "").startswith(("http", "//"))]
+    for loader in ("cdnjs", "MathJax.js", "tex-svg", "tex-mml", "require.js", "unpkg"):  # no MathJax, no AMD
+        assert loader not in html, loader
+
+
+@pytest.mark.slow
+def test_docx(rendered: dict[str, Path]) -> None:
+    import docx
+
+    document = docx.Document(str(rendered["docx"]))
+    headings = [(p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert headings == [
+        ("Heading 1", "Social Work Health Check 2020: Testshire"),
+        ("Heading 2", "Summary for Testshire"),
+        ("Heading 2", "Comments"),
+        ("Heading 2", "Trend"),
+    ]
+    first, second = document.tables  # real Word tables
+    assert [[c.text for c in row.cells] for row in first.rows] == [
+        ["Standard", "Score", "Rating", "Respondents"],
+        ["1. Strong and clear leadership", "74.3", "Amber (monitor)", "1,234"],
+        ["2. Effective workload management", "61.1", "Amber (monitor)", "40"],
+        ["3. Proportionate caseloads", "48.0", "Red (improve)", "38"],
+    ]
+    assert [[c.text for c in row.cells] for row in second.rows] == [
+        ["Theme", "Mentions", "Share (%)"],
+        ['=HYPERLINK("http://example.org")', "3", "12.5"],  # straight quotes: data is not typeset
+        ["+44 helpline", "n/a", "n/a"],
+        ["Workload", "12", "48.0"],
+    ]
+    header = first.rows[0]._tr
+    assert header.trPr is not None and "tblHeader" in header.trPr.xml  # repeats on each page
+    shapes = document.inline_shapes
+    assert len(shapes) == 2
+    assert [s._inline.docPr.get("descr") for s in shapes] == [
+        "Bar chart of scores: leadership 74, workload 61, caseloads 48.",
+        "Line chart: the overall score rose from 58 in 2018 to 62 in 2020.",
+    ]
+    captions = [p.text for p in document.paragraphs if "Caption" in p.style.name]
+    assert any(c.endswith("Scores by standard, Testshire, 2020") for c in captions)
+    assert [p.text for p in document.paragraphs if p.style.name == "Table Source"][0] == "Source: Social Work Health Check 2020"
+    assert document.core_properties.title == "Social Work Health Check 2020: Testshire"
+    full = "\n".join(p.text for p in document.paragraphs)
+    assert not any(code in full for code in CODE_TEXT)
+
+
+@pytest.mark.slow
+def test_xlsx(rendered: dict[str, Path]) -> None:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(rendered["xlsx"])
+    assert wb.sheetnames == ["Cover", "scores", "themes"]
+    assert wb["Cover"]["A1"].value == "Social Work Health Check 2020: Testshire"
+    ws = wb["scores"]
+    assert ws["A1"].value == "Scores by standard, Testshire, 2020"
+    assert ws["A2"].value == "Source: Social Work Health Check 2020"
+    assert ws["A3"].value == "Note: Scores run from 0 to 100."
+    (_, ref), = ws.tables.items()
+    assert ref == "A5:D8"
+    assert [c.value for c in ws[5]] == ["Standard", "Score", "Rating", "Respondents"]
+    assert ws["B6"].value == pytest.approx(74.333333) and ws["B6"].data_type == "n"
+    assert ws["D6"].value == 1234 and isinstance(ws["D6"].value, int)
+    themes = wb["themes"]
+    cell = next(c for row in themes.iter_rows() for c in row if str(c.value).startswith("=HYPERLINK"))
+    assert cell.data_type == "s" and cell.value == '=HYPERLINK("http://example.org")'
+
+
+@pytest.mark.slow
+def test_pdf(rendered: dict[str, Path]) -> None:
+    import pypdf
+
+    reader = pypdf.PdfReader(str(rendered["pdf"]))
+    assert len(reader.pages) == 2
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    for value in ("Social Work Health Check 2020: Testshire", "Summary for Testshire", "Comments",
+                  "Table 1: Scores by standard, Testshire, 2020", "74.3", "61.1", "1,234", "Red (improve)",
+                  "Source: Social Work Health Check 2020", "Figure 2: Overall score, 2018 to 2020",
+                  '=HYPERLINK("http://example.org")', "Page 1 of 2"):  # fmt: skip
+        assert value in text, value
+    assert not any(code in text for code in CODE_TEXT)
+    assert reader.metadata.title == "Social Work Health Check 2020: Testshire"
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "en-GB" and "/StructTreeRoot" in root  # a tagged, accessible PDF
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4 in points
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+@pytest.mark.slow
+def test_figures(rendered: dict[str, Path]) -> None:
+    folder = rendered["figures"]
+    assert sorted(p.name for p in folder.iterdir()) == ["scores-bar.png", "scores-bar.svg", "trend.png", "trend.svg"]
+    assert png_size(folder / "scores-bar.png") == (1800, 840)  # the figure's 900 x 420, at scale 2
+    assert png_size(folder / "trend.png") == (1800, 1000)  # no size set: the exporter's 900 x 500
+    for svg in ("scores-bar.svg", "trend.svg"):
+        assert ET.parse(folder / svg).getroot().tag.endswith("svg")
+
+
+@pytest.mark.slow
+def test_renderer_reused_without_charts_needs_no_browser(executed: Path, tmp_path: Path) -> None:
+    with Renderer(formats=("html", "xlsx")) as renderer:
+        first = renderer.render(executed, tmp_path / "a")
+        second = renderer.render(executed, tmp_path / "b", stem="other", title="Another title")
+        assert renderer._exporter is None  # no Chromium started for HTML and spreadsheet
+    assert set(first) == {"html", "xlsx"} and first["html"].name == "report.html"
+    assert "<title>Another title</title>" in second["html"].read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_failed_step_leaves_no_files(executed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ValueError("disk exploded")
+
+    monkeypatch.setattr(Renderer, "_xlsx", broken)  # the last step: HTML is finished by then
+    out_dir = tmp_path / "out"
+    with Renderer(formats=("html", "xlsx")) as renderer, pytest.raises(RenderError) as error:
+        renderer.render(executed, out_dir)
+    message = str(error.value)
+    assert str(executed) in message and "spreadsheet failed" in message and "disk exploded" in message
+    assert list(out_dir.iterdir()) == []  # the finished HTML was not published either
+
+
+# --------------------------------------------------------------------------------------
+# reading notebooks (fast: no kernel, no browser)
+# --------------------------------------------------------------------------------------
+def table_output(name: str) -> nbformat.NotebookNode:
+    spec = TableSpec(name=name, title="T", source="S", columns=("a",), rows=((1,),))
+    return nbformat.v4.new_output("display_data", data={TABLE_MIME: spec.to_json(), "text/plain": "T"})
+
+
+def notebook(*cells: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    return nbformat.v4.new_notebook(cells=list(cells))
+
+
+def code(*outputs: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    cell = nbformat.v4.new_code_cell("x = 1", execution_count=1)
+    cell.outputs = list(outputs)
+    return cell
+
+
+def test_unexecuted_notebook_is_refused(tmp_path: Path) -> None:
+    with Renderer(formats=("html",)) as renderer, pytest.raises(RenderError, match="not been executed"):
+        renderer.render(FIXTURE, tmp_path)
+
+
+def test_error_output_is_refused() -> None:
+    error = nbformat.v4.new_output("error", ename="KeyError", evalue="'E09'", traceback=[])
+    with pytest.raises(RenderError, match=r"x\.ipynb: cell 2 ended with an error \(KeyError"):
+        read_content(notebook(nbformat.v4.new_markdown_cell("# T"), code(error)), "x.ipynb")
+
+
+def test_duplicate_names_are_refused() -> None:
+    with pytest.raises(RenderError, match="two tables are named 'scores'"):
+        read_content(notebook(code(table_output("scores")), code(table_output("scores"))), "x.ipynb")
+
+
+def test_missing_notebook(tmp_path: Path) -> None:
+    with Renderer(formats=("html",)) as renderer, pytest.raises(RenderError, match="notebook not found"):
+        renderer.render(tmp_path / "nope.ipynb", tmp_path / "out")
+
+
+def test_bad_options() -> None:
+    with pytest.raises(RenderError, match="unknown output format"):
+        Renderer(formats=("html", "pptx"))
+    with pytest.raises(RenderError, match="unknown render engine"):
+        Renderer(engine="latex")
+
+
+def test_title_from_first_heading_or_front_matter() -> None:
+    front = nbformat.v4.new_raw_cell('---\ntitle: "Health Check: local report"\n---')
+    nb = notebook(front, nbformat.v4.new_markdown_cell("Intro\n\n# The *real* title #\n"), code(table_output("t")))
+    content = read_content(nb, "x")
+    assert content.front_matter == {"title": "Health Check: local report"}
+    assert content.title() == "The real title"  # the heading names the council; front matter cannot
+    assert [type(b).__name__ for b in content.blocks] == ["Markdown", "Table"]
+    nb = notebook(front, nbformat.v4.new_markdown_cell("## Only a second-level heading"), code(table_output("t")))
+    assert read_content(nb, "x").title() == "Health Check: local report"
+
+
+def test_stray_outputs_are_dropped() -> None:
+    printed = nbformat.v4.new_output("stream", name="stdout", text="debug\n")
+    bare = nbformat.v4.new_output("execute_result", data={"text/plain": "'secret'"}, execution_count=1)
+    nb = notebook(code(printed, bare, table_output("t")))
+    assert [type(b).__name__ for b in read_content(nb, "x").blocks] == ["Table"]
+    clean = render.clean_for_html(nb)
+    assert [o["output_type"] for o in clean.cells[0].outputs] == ["display_data"]
+    assert clean.cells[0].source == ""
+
+
+def test_markdown_escaping_and_table_markup() -> None:
+    assert md_escape('=A1 *b* [c] "q" --') == '\\=A1 \\*b\\* \\[c\\] \\"q\\" \\-\\-'
+    spec = TableSpec(name="t", title="Title", source="Src", columns=("Area", "Score"),
+                     rows=(("1. Leadership", 74.25), ("- dash", None)), formats=(None, ",.1f"))  # fmt: skip
+    content = Content(blocks=[Markdown("## Part"), render.Table(spec)])
+    docx_md = build_markdown(content, "docx")
+    assert "|:" in docx_md and ":|" in docx_md  # left text, right-aligned numbers
+    assert "| 1\\. Leadership | 74\\.3 |" in docx_md
+    assert ": Title {#tbl-t}" in docx_md and 'custom-style="Table Source"' in docx_md
+    typst_md = build_markdown(content, "typst")
+    # typst reads '1. x' and '- x' as lists, so cells are string literals
+    assert '[#"1. Leadership"], [#"74.3"]' in typst_md and '[#"- dash"], [#"n/a"]' in typst_md
+    assert "align: (left, right,)" in typst_md and "table.header(" in typst_md
+
+
+# --------------------------------------------------------------------------------------
+# Quarto
+# --------------------------------------------------------------------------------------
+@pytest.mark.skipif(shutil.which("quarto") is not None, reason="quarto is installed")
+def test_quarto_engine_without_quarto() -> None:
+    assert not render.quarto_available()
+    with pytest.raises(RenderError, match="quarto command on PATH"):
+        Renderer(engine="quarto")
+
+
+@pytest.mark.slow
+@pytest.mark.quarto
+@needs_chromium
+@pytest.mark.skipif(shutil.which("quarto") is None, reason="quarto is not installed")
+def test_quarto_engine(executed: Path, tmp_path: Path) -> None:
+    with Renderer(engine="quarto") as renderer:
+        paths = renderer.render(executed, tmp_path, stem="testshire")
+    assert set(paths) == {"html", "docx", "pdf", "xlsx", "figures"}
+    html = paths["html"].read_text(encoding="utf-8")
+    assert "Scores by standard, Testshire, 2020" in html and "zz_code_marker_zz" not in html
+
+
+def test_quarto_engine_command_and_outputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stand-in `quarto` shows what the renderer asks of it and what it does with the results."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "quarto"
+    fake.write_text(
+        "#!/bin/sh\n"
+        'echo "$@" > "$PWD/../quarto-args.txt"\n'
+        'stem="${2%.ipynb}"\n'
+        'for ext in html docx pdf; do echo "$ext" > "$stem.$ext"; done\n'
+    )
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    nb = notebook(nbformat.v4.new_markdown_cell("# Halton"), code(table_output("scores")))
+    source = tmp_path / "executed.ipynb"
+    nbformat.write(nb, str(source))
+    out_dir = tmp_path / "out"
+    with Renderer(engine="quarto") as renderer:
+        paths = renderer.render(source, out_dir, stem="halton")
+    assert sorted(paths) == ["docx", "html", "pdf", "xlsx"]
+    assert (out_dir / "halton.pdf").read_text() == "pdf\n"
+    assert (tmp_path / "out" / "quarto-args.txt").read_text().split() == [
+        "render", "halton.ipynb", "--to", "html,docx,typst", "--no-execute",
+    ]  # fmt: skip
+    assert sorted(p.name for p in out_dir.iterdir()) == ["halton.docx", "halton.html", "halton.pdf", "halton.xlsx",
+                                                         "quarto-args.txt"]  # fmt: skip
+
+
+def test_quarto_input_has_front_matter_and_chart_images(tmp_path: Path) -> None:
+    import base64
+
+    import yaml
+
+    chart = nbformat.v4.new_output(
+        "display_data",
+        data={"application/vnd.plotly.v1+json": {"data": [], "layout": {}}, "text/plain": "Bars"},
+        metadata={"healthcheck": {"name": "bars", "title": "Bars", "alt": "Three bars."}},
+    )
+    nb = notebook(nbformat.v4.new_raw_cell("---\ntitle: Old\n---"), code(chart), code(table_output("t")))
+    # no heading in the notebook: Quarto's title block carries the title
+    (tmp_path / "figures").mkdir()
+    (tmp_path / "figures" / "bars.png").write_bytes(b"\x89PNG fake")
+    content = read_content(nb, "x")
+    renderer = Renderer(formats=("html",))
+    prepared = renderer._quarto_notebook(nb, content, tmp_path, "halton", "Health Check: Halton")
+    saved = nbformat.read(str(prepared), as_version=4)
+    front = yaml.safe_load(saved.cells[0].source.strip().strip("-"))
+    assert saved.cells[0].cell_type == "raw" and front["title"] == "Health Check: Halton"
+    assert front["execute"] == {"enabled": False, "echo": False}
+    assert front["format"]["html"]["embed-resources"] is True and front["format"]["typst"]["papersize"] == "a4"
+    assert [c.cell_type for c in saved.cells] == ["raw", "code", "code"]  # the old front matter is replaced
+    output = saved.cells[1].outputs[0]
+    assert base64.b64decode(output.data["image/png"]) == b"\x89PNG fake"
+    assert output.metadata["image/png"]["alt"] == "Three bars."
+    assert TABLE_MIME not in saved.cells[2].outputs[0].data
+
+
+def test_table_layout() -> None:
+    # 'Leadership': 10 chars x 9.5 pt x 0.55 = 52.25 pt; bold 'Score': 5 x 9.5 x 0.6 = 28.5 pt; +10 pt insets
+    narrow = TableSpec(name="t", title="T", source="S", columns=("Area", "Score"), rows=(("Leadership", 74.3),),
+                       formats=(None, ",.1f"))  # fmt: skip
+    shares, size = render.table_layout(narrow)
+    assert size == 9.5
+    assert shares == pytest.approx([62.25 / 100.75, 38.5 / 100.75])
+    # six 14-character headings need 6 x (14 x 0.6 x size + 10) pt: 538.8 at 9.5 pt, 463.2 at 8 pt of 481.9
+    columns = tuple(f"Characteris_{i:02d}" for i in range(6))
+    wide = TableSpec(name="w", title="T", source="S", columns=columns, rows=(tuple("value" for _ in columns),))
+    shares, size = render.table_layout(wide)
+    assert size == 8.0 and sum(shares) == pytest.approx(1.0)
+    assert all(share * render.TEXT_WIDTH_PT >= 14 * 8.0 * 0.6 + 10 - 1e-6 for share in shares)
+    # too wide even at 7.5 pt: the smallest type, columns shrunk evenly
+    many = TableSpec(name="m", title="T", source="S", columns=tuple(f"{c}x" for c in columns * 2),
+                     rows=(tuple(1 for _ in range(12)),))  # fmt: skip
+    shares, size = render.table_layout(many)
+    assert size == 7.5 and shares == pytest.approx([1 / 12] * 12)
+
+
+def test_reference_docx_styles(tmp_path: Path) -> None:
+    """The kept reference.docx and a fresh build from its script: A4, 2 cm margins, Arial 11 pt."""
+    import runpy
+
+    import docx
+
+    fresh = runpy.run_path(str(render.TEMPLATES / "build_reference_docx.py"))["build"](tmp_path / "ref.docx")
+    for path in (render.TEMPLATES / "reference.docx", fresh):
+        document = docx.Document(str(path))
+        section = document.sections[0]
+        # Word stores twentieths of a point: 21 cm is 11906 twips
+        assert (round(section.page_width.cm, 2), round(section.page_height.cm, 2)) == (21.0, 29.7)
+        assert {round(m.cm, 2) for m in (section.left_margin, section.right_margin, section.top_margin)} == {2.0}
+        styles = document.styles.element.xml
+        assert 'w:ascii="Arial"' in styles and '<w:sz w:val="22"/>' in styles and 'w:val="en-GB"' in styles
+        names = {s.name for s in document.styles}
+        assert {"Table Source", "Table Caption", "Image Caption", "Heading 1", "Table"} <= names
+        table = document.styles["Table"].element.xml
+        assert "<w:tblBorders>" in table and 'w:type="firstRow"' in table
+        assert "NUMPAGES" in section.footer._element.xml
