@@ -64,13 +64,6 @@ def respondent_scores(responses: pd.DataFrame, codebook: pd.DataFrame, params: S
     return out.reset_index(drop=True)
 
 
-def long_scores(scores: pd.DataFrame) -> pd.DataFrame:
-    """Respondent scores in long form (one row per respondent and scored area)."""
-    ids = [c for c in ID_COLUMNS if c in scores.columns]
-    long = scores.melt(id_vars=ids, value_vars=AREAS, var_name="area", value_name="score")
-    return long.dropna(subset=["score"])
-
-
 # ---------------------------------------------------------------------------------------
 # ratings
 # ---------------------------------------------------------------------------------------
@@ -102,10 +95,32 @@ def rating(score: float, params: ScoringParams) -> tuple[str | None, str | None]
 # ---------------------------------------------------------------------------------------
 # moments, intervals, tests
 # ---------------------------------------------------------------------------------------
-def _moments(long: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    g = long.assign(sq=long["score"] ** 2).groupby(keys, observed=True, sort=True)
-    m = g.agg(n=("score", "size"), total=("score", "sum"), sumsq=("sq", "sum")).reset_index()
-    return m
+def _moments(scores: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Count, sum and sum of squares of each area's respondent scores per group, in long form.
+
+    Works on the wide respondent table (one column per area) so that a national file never
+    has to be melted into one row per respondent and area.
+    """
+    values = scores[AREAS].astype(float)
+    if keys:
+        data = scores[keys].copy()
+        valid = data.notna().all(axis=1)
+        values, data = values[valid], data[valid]
+        by = [data[k] for k in keys]
+        n = values.notna().groupby(by, sort=True).sum()
+        total = values.groupby(by, sort=True).sum()
+        sumsq = (values**2).groupby(by, sort=True).sum()
+        out = pd.DataFrame({"n": n.stack(), "total": total.stack(), "sumsq": sumsq.stack()})
+        out.index = out.index.set_names([*keys, "area"])
+        out = out.reset_index()
+    else:
+        out = pd.DataFrame(
+            {"area": AREAS, "n": values.notna().sum().to_numpy(), "total": values.sum().to_numpy(),
+             "sumsq": (values**2).sum().to_numpy()}
+        )  # fmt: skip
+    out = out[out["n"] > 0]
+    out["n"] = out["n"].astype("int64")
+    return out.reset_index(drop=True)
 
 
 def _mean_sd(n: np.ndarray, total: np.ndarray, sumsq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -154,9 +169,8 @@ def org_counts(responses: pd.DataFrame) -> pd.DataFrame:
 
 def org_area_scores(scores: pd.DataFrame, responses: pd.DataFrame, params: ScoringParams) -> pd.DataFrame:
     """Organisation x area: score, n, CI, rating, difference from and test against the rest of England."""
-    long = long_scores(scores)
-    org = _moments(long, ["org_code", "area"])
-    nat = _moments(long, ["area"]).rename(columns={"n": "N", "total": "T", "sumsq": "S"})
+    org = _moments(scores, ["org_code"])
+    nat = _moments(scores, []).rename(columns={"n": "N", "total": "T", "sumsq": "S"})
     org = org.merge(nat, on="area", how="left")
     org["score"], org["sd"] = _mean_sd(org["n"].to_numpy(), org["total"].to_numpy(), org["sumsq"].to_numpy())
     org["ci_low"], org["ci_high"] = _ci(org["score"].to_numpy(), org["sd"].to_numpy(), org["n"].to_numpy(), params.confidence)
@@ -199,9 +213,8 @@ def org_area_scores(scores: pd.DataFrame, responses: pd.DataFrame, params: Scori
 # ---------------------------------------------------------------------------------------
 def benchmarks(scores: pd.DataFrame, org_scores: pd.DataFrame, params: ScoringParams) -> pd.DataFrame:
     """National and regional pooled means (over respondents) and the distribution of organisation scores."""
-    long = long_scores(scores)
-    nat = _moments(long, ["area"]).assign(level="national", group=NATIONAL)
-    reg = _moments(long.dropna(subset=["region"]), ["region", "area"]).rename(columns={"region": "group"})
+    nat = _moments(scores, []).assign(level="national", group=NATIONAL)
+    reg = _moments(scores, ["region"]).rename(columns={"region": "group"})
     reg = reg.assign(level="region")
     out = pd.concat([nat, reg], ignore_index=True)
     out["score"], sd = _mean_sd(out["n"].to_numpy(), out["total"].to_numpy(), out["sumsq"].to_numpy())
@@ -266,29 +279,30 @@ def ranks(org_scores: pd.DataFrame) -> pd.DataFrame:
 def item_shares(responses: pd.DataFrame, codebook: pd.DataFrame, org_scores: pd.DataFrame, params: ScoringParams) -> pd.DataFrame:
     """Agree (4-5), neutral (3) and disagree (1-2) as per cent of those answering each item, as asked."""
     items = codebook["item"].tolist()
-    codes = responses[items].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-    frame = pd.DataFrame(
-        {
-            "org_code": np.repeat(responses["org_code"].to_numpy(), len(items)),
-            "region": np.repeat(responses["region"].to_numpy(), len(items)),
-            "item": np.tile(items, len(responses)),
-            "code": codes.ravel(),
-        }
-    ).dropna(subset=["code"])
-    frame["agree"] = (frame["code"] >= 4).astype(int)
-    frame["neutral"] = (frame["code"] == 3).astype(int)
-    frame["disagree"] = (frame["code"] <= 2).astype(int)
-    reportable = set(org_scores.loc[org_scores["reportable"], "org_code"])
+    codes = responses[items].astype("Float64").astype(float)
+    counts = {
+        "base": codes.notna(),
+        "agree": codes >= 4,
+        "neutral": codes == 3,
+        "disagree": codes <= 2,
+    }
+    reportable = responses["org_code"].isin(set(org_scores.loc[org_scores["reportable"], "org_code"]))
 
-    def share(keys: list[str], data: pd.DataFrame) -> pd.DataFrame:
-        g = data.groupby(keys, sort=True)
-        s = g.agg(base=("code", "size"), agree=("agree", "sum"), neutral=("neutral", "sum"), disagree=("disagree", "sum"))
-        return s.reset_index()
+    def share(key: pd.Series | None, mask: pd.Series) -> pd.DataFrame:
+        parts = {}
+        for name, flags in counts.items():
+            flags = flags[mask].astype("int64")
+            summed = flags.groupby(key[mask], sort=True).sum() if key is not None else flags.sum().to_frame(NATIONAL).T
+            parts[name] = summed.stack()
+        frame = pd.DataFrame(parts)
+        frame.index = frame.index.set_names(["group", "item"])
+        return frame.reset_index()
 
+    has_region = responses["region"].notna()
     parts = [
-        share(["org_code", "item"], frame[frame["org_code"].isin(reportable)]).rename(columns={"org_code": "group"}).assign(level="org"),
-        share(["region", "item"], frame.dropna(subset=["region"])).rename(columns={"region": "group"}).assign(level="region"),
-        share(["item"], frame).assign(group=NATIONAL, level="national"),
+        share(responses["org_code"], reportable).assign(level="org"),
+        share(responses["region"], has_region).assign(level="region"),
+        share(None, pd.Series(True, index=responses.index)).assign(level="national"),
     ]
     out = pd.concat(parts, ignore_index=True)
     for col in ("agree", "neutral", "disagree"):
