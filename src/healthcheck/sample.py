@@ -447,11 +447,9 @@ def _base_panel(
     profile[special[n_special:]] = "weak"
 
     latent = _org_latent(rng, n, year)
-    std = [AREAS.index(f"s{i}") for i in range(1, 9)]
     strong = profile == "strong"
-    latent[np.ix_(strong, std)] = np.maximum(latent[np.ix_(strong, std)], 83 + rng.normal(0, 1.5, (strong.sum(), 8)))
-    for area, bump in (("satisfaction", 6), ("stay", 6), ("contribution", 4)):
-        latent[strong, AREAS.index(area)] += bump
+    # an exemplar is green on every area, tensions included, so reports show an all-green council
+    latent[strong] = np.maximum(latent[strong], 84 + rng.normal(0, 1.5, (strong.sum(), len(AREAS))))
     weak = profile == "weak"
     latent[weak] -= 8
     for area in ("s2", "s3", "s4", "s6"):

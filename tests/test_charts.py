@@ -1,0 +1,140 @@
+"""Charts: titles and axis titles, the right figures, and no other organisation named anywhere."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from healthcheck.charts import WIDTH, alt_text, area_comparison, distribution, drivers, item_shares, short_wording
+from healthcheck.council import load_council_view
+from healthcheck.errors import ReportError
+from test_council import OTHER_NAMES, YEAR, write_tables  # hand-made scoring tables to the contract
+
+CHARTS = [area_comparison, distribution, item_shares, drivers]
+
+
+@pytest.fixture
+def scored(project):
+    write_tables(project)
+    return project
+
+
+@pytest.fixture
+def halton(scored):
+    return load_council_view(scored, YEAR, "Halton")
+
+
+@pytest.mark.parametrize("chart", CHARTS, ids=lambda c: c.__name__)
+def test_titles_axes_and_size(halton, chart):
+    fig = chart(halton)
+    assert "2020" in fig.layout.title.text
+    assert fig.layout.xaxis.title.text
+    assert fig.layout.yaxis.title.text
+    assert fig.layout.width == WIDTH and fig.layout.height >= 300
+
+
+@pytest.mark.parametrize("who", ["Halton", "Warrington", "Cafcass"])
+@pytest.mark.parametrize("chart", CHARTS, ids=lambda c: c.__name__)
+def test_no_other_organisation_in_the_figure(scored, chart, who):
+    view = load_council_view(scored, YEAR, who)
+    text = chart(view).to_json()
+    assert who in text
+    for other in OTHER_NAMES + ["E06000006", "Halton"]:
+        if other not in (who, view.code):
+            assert other not in text, f"{other} appears in {chart.__name__} for {who}"
+
+
+def test_only_council_region_and_england_have_hover_text(halton):
+    for chart in CHARTS:
+        for trace in chart(halton).data:
+            if trace.hoverinfo != "skip":
+                assert trace.name in ("England", "North West") or trace.name.startswith(("Halton", "England", "Agree", "Neither", "Disagree")), trace.name  # fmt: skip
+
+
+def test_area_comparison_values_and_bands(halton):
+    fig = area_comparison(halton)
+    traces = {t.name: t for t in fig.data}
+    assert list(traces) == ["England", "North West", "Halton (with 95% confidence interval)"]
+    council = traces["Halton (with 95% confidence interval)"]
+    assert list(council.x)[:3] == [80.2, 78.0, 76.4]
+    assert list(council.y)[5] == "6. CPD" and list(council.y)[10] == "Tensions"
+    assert "Halton: 66 – Amber (monitor)" in council.hovertext[5]
+    assert list(traces["North West"].x)[5] == 64.0 and list(traces["England"].x)[10] == 35.0
+    bands = [a.text for a in fig.layout.annotations]
+    assert bands == ["<b>Red</b> (improve)<br>0–50", "<b>Amber</b> (monitor)<br>51–74", "<b>Green</b> (sustain)<br>75–100"]
+    assert [(s.x0, s.x1) for s in fig.layout.shapes] == [(0.0, 50.5), (50.5, 74.5), (74.5, 100.0)]
+
+
+def test_distribution_shows_others_as_bare_grey_points(halton):
+    fig = distribution(halton)
+    others, council = fig.data
+    assert others.hoverinfo == "skip" and others.text is None and others.name == "Other organisations (not named)"
+    # row 0 is the overall score: the four other reportable organisations
+    overall = [x for x, y in zip(others.x, others.y, strict=True) if abs(y) < 0.5]
+    assert overall == [54.25, 69.5, 73.0, 83.0]
+    assert len(others.x) == 4 * 14
+    assert council.x[0] == 77.55 and council.text[0] == "Halton"
+    assert list(fig.layout.yaxis.ticktext)[:2] == ["Overall score", "1. Social work framework"]
+    assert "among the 5 organisations reporting" in fig.layout.title.text
+    only_overall = distribution(halton, by_area=False)
+    assert len(only_overall.data[0].x) == 4
+
+
+def test_item_shares_council_against_england(halton):
+    fig = item_shares(halton, "s6")
+    agree = fig.data[0]
+    assert [t.name for t in fig.data] == ["Agree", "Neither agree nor disagree", "Disagree"]
+    assert list(agree.x) == [40.9, 37.9]
+    assert list(agree.y[1]) == ["Halton", "England"]
+    assert agree.y[0][0] == short_wording("I am given protected time for continuing professional development")
+    assert list(agree.text) == ["41%", "38%"]
+    assert len(item_shares(halton).data[0].x) == 6
+
+
+def test_item_shares_marks_suppressed_items(halton):
+    halton.items.loc[(halton.items["level"] == "org") & (halton.items["item"] == "s4_1"), ["agree", "neutral", "disagree"]] = None  # fmt: skip
+    fig = item_shares(halton, "s4")
+    assert fig.data[-1].text == ("[c] fewer than 5 answers",)
+
+
+def test_short_wording():
+    assert short_wording("I feel cared for by my managers") == "I feel cared for by my managers"
+    assert short_wording("My organisation has a clear and well-defined approach to social work practice") == (
+        "My organisation has a clear and well-defined…"
+    )
+
+
+def test_drivers_national_and_own(scored, halton):
+    fig = drivers(halton)
+    assert len(fig.data) == 1 and "too small for its own estimate" in fig.layout.title.text
+    assert [round(x, 2) for x in fig.data[0].x] == [0.3, 0.33, 0.36, 0.39, 0.42, 0.45, 0.48, 0.51]
+    own = drivers(load_council_view(scored, YEAR, "Warrington"))
+    assert [t.name for t in own.data] == ["England (95% confidence interval)", "Warrington's own responses"]
+    assert round(own.data[1].x[4], 2) == 0.52
+
+
+def test_suppressed_council_has_no_charts(scored):
+    view = load_council_view(scored, YEAR, "Bolton")
+    for chart in CHARTS:
+        with pytest.raises(ReportError, match="fewer than 10"):
+            chart(view)
+
+
+def test_figures_are_plain_json(halton):
+    for chart in CHARTS:
+        json.loads(chart(halton).to_json())
+
+
+def test_alt_text(scored, halton):
+    assert alt_text(halton, "area_comparison") == (
+        "Dot chart of Halton's mean score (0-100) in each of the 8 standards and 5 other areas, beside the scores "
+        "of England and the North West, drawn over the Red, Amber and Green rating bands. Halton's ratings: "
+        "10 Green, 2 Amber, 1 Red. The table above gives every figure."
+    )
+    # overall 77.55; of 54.25, 69.5, 73.0 and 83.0 only one is higher
+    assert alt_text(halton, "distribution").endswith("with Halton marked. 1 of the other 4 organisations has a higher overall score.")
+    assert "Halton's own estimates" not in alt_text(halton, "drivers")
+    assert "Warrington's own estimates" in alt_text(load_council_view(scored, YEAR, "Warrington"), "drivers")
+    with pytest.raises(ValueError):
+        alt_text(halton, "pie")
