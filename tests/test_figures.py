@@ -11,7 +11,8 @@ import pytest
 
 from healthcheck import figures
 from healthcheck.errors import RenderError
-from healthcheck.figures import ChartExporter, atomic_write, find_chromium
+from healthcheck.figures import ChartExporter, find_chromium
+from healthcheck.files import atomic_write_bytes as atomic_write
 
 needs_chromium = pytest.mark.skipif(find_chromium() is None, reason="no Chromium (apt-get install chromium)")
 

@@ -28,6 +28,7 @@ import pandas as pd
 from . import __version__
 from .config import Project
 from .errors import HealthcheckError, ParameterError
+from .files import atomic_write_text
 from .manifest import file_sha256, input_hashes, outputs_match, read_manifest, write_manifest
 from .organisations import OrganisationIndex, slug
 from .reference import load_organisations
@@ -314,8 +315,4 @@ def write_run_record(project: Project, year: int, results: Iterable[Result], *, 
         "failures": [{"org_code": r.org_code, "name": r.name, "cause": r.cause} for r in results if r.status == "failed"],
         "results": [asdict(r) for r in results],
     }
-    path = project.reports_dir(year) / "run-record.json"
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(record, indent=2), encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    return atomic_write_text(project.reports_dir(year) / "run-record.json", json.dumps(record, indent=2))

@@ -34,11 +34,8 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import tempfile
 from functools import reduce
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -49,6 +46,7 @@ import pyarrow.parquet as pq
 
 from .config import Project
 from .errors import InputError
+from .files import atomic_write, atomic_write_text
 from .organisations import OrganisationIndex, looks_like_code, normalise
 from .reference import item_columns, load_codebook, load_organisations
 from .schema import (
@@ -812,20 +810,7 @@ def write_outputs(
     folder.mkdir(parents=True, exist_ok=True)
     table = pa.Table.from_pandas(result.responses, preserve_index=False)
     paths = [folder / "responses.parquet", folder / "qa_log.csv", folder / "qa_summary.md"]
-    _atomic(paths[0], lambda tmp: pq.write_table(table, tmp, compression="zstd"))
-    _atomic(paths[1], lambda tmp: result.qa_log.to_csv(tmp, index=False, lineterminator="\n", encoding="utf-8"))
-    markdown = result.markdown(year=year, root=root)
-    _atomic(paths[2], lambda tmp: Path(tmp).write_text(markdown, encoding="utf-8", newline="\n"))
+    atomic_write(paths[0], lambda tmp: pq.write_table(table, tmp, compression="zstd"))
+    atomic_write(paths[1], lambda tmp: result.qa_log.to_csv(tmp, index=False, lineterminator="\n", encoding="utf-8"))
+    atomic_write_text(paths[2], result.markdown(year=year, root=root))
     return paths
-
-
-def _atomic(path: Path, write: Callable[[str], object]) -> None:
-    """Write to a temporary file beside ``path``, then rename it over ``path``."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

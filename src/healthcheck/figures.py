@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import RenderError
+from .files import atomic_write_bytes
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -72,21 +73,6 @@ def _server() -> Any:
     import kaleido
 
     return getattr(kaleido, "_global_server", None)
-
-
-def atomic_write(path: Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary file in the same folder, then rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; outputs are for sharing
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 class ChartExporter:
@@ -228,9 +214,9 @@ class ChartExporter:
     def export(self, fig: go.Figure | Mapping[str, Any], png: Path | None = None, svg: Path | None = None) -> None:
         """Write the figure to ``png`` and/or ``svg`` (each atomically)."""
         if png is not None:
-            atomic_write(Path(png), self.to_bytes(fig, "png"))
+            atomic_write_bytes(Path(png), self.to_bytes(fig, "png"))
         if svg is not None:
-            atomic_write(Path(svg), self.to_bytes(fig, "svg"))
+            atomic_write_bytes(Path(svg), self.to_bytes(fig, "svg"))
 
     @property
     def mean_seconds(self) -> float | None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .batch import Result
 from .config import Project
+from .files import atomic_write_text
 
 LABELS = {"html": "HTML", "docx": "Word", "pdf": "PDF", "xlsx": "Spreadsheet", "ipynb": "Notebook"}
 
@@ -57,9 +58,4 @@ Updated {when}.</p>
 </tbody></table>
 </body></html>
 """
-    path = base / "index.html"
-    tmp = base / ".index.html.tmp"
-    base.mkdir(parents=True, exist_ok=True)
-    tmp.write_text(page, encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    return atomic_write_text(base / "index.html", page)

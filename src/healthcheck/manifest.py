@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from datetime import datetime, timezone
 from pathlib import Path
 
 from . import __version__
 from .config import Project
+from .files import atomic_write_text
 
 MANIFEST = "manifest.json"
 #: The scoring outputs a council report reads.
@@ -62,11 +62,7 @@ def write_manifest(folder: Path, *, inputs: dict, settings: dict, outputs_index:
         "outputs_index": outputs_index,
         "outputs": outputs,
     }
-    path = folder / MANIFEST
-    tmp = folder / f".{MANIFEST}.tmp"
-    tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    return atomic_write_text(folder / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True))
 
 
 def read_manifest(folder: Path) -> dict | None:

@@ -35,7 +35,6 @@ from __future__ import annotations
 import csv
 import io
 import math
-import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -46,6 +45,7 @@ import pandas as pd
 
 from .config import SAMPLE_YEARS, Project
 from .errors import ParameterError
+from .files import atomic_write_bytes
 from .organisations import OrganisationIndex
 from .reference import ANSWER_LABELS, AREAS, MISSING_LABELS, NON_COUNCIL, is_council, load_codebook, load_organisations
 
@@ -1088,13 +1088,6 @@ def export_bytes(data: SampleData) -> bytes:
     return buffer.getvalue().encode("cp1252")  # strict: a character cp1252 cannot hold is a bug here
 
 
-def _write_atomic(path: Path, payload: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(payload)
-    os.replace(tmp, path)
-
-
 def write_sample(
     project: Project,
     years: Sequence[int] | None = None,
@@ -1127,9 +1120,9 @@ def write_sample(
     for year in years:
         data = generate(year, seed=seed, n_orgs=n_orgs, scale=scale, project=project)
         raw_path = project.raw_dir(year) / "worker_survey.csv"
-        _write_atomic(raw_path, export_bytes(data))
+        atomic_write_bytes(raw_path, export_bytes(data))
         heads_path = project.year_params_dir(year) / "headcounts.csv"
-        _write_atomic(heads_path, data.headcounts.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+        atomic_write_bytes(heads_path, data.headcounts.to_csv(index=False, lineterminator="\n").encode("utf-8"))
         written += [raw_path, heads_path]
     return written
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +18,7 @@ from scipy import stats
 
 from .config import Project
 from .errors import InputError
+from .files import atomic_write, atomic_write_text
 from .params import ScoringParams, load_scoring_params
 from .reference import AREAS, STANDARDS, load_codebook
 
@@ -385,18 +384,6 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _write_atomic(write, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 def score_year(project: Project, year: int) -> list[Path]:
     """Score ``data/processed/<year>/responses.parquet`` and write every scoring table."""
     folder = project.processed_dir(year)
@@ -418,7 +405,7 @@ def score_year(project: Project, year: int) -> list[Path]:
     written = []
     for name, table in tables.items():
         path = folder / f"{name}.parquet"
-        _write_atomic(lambda p, t=table: t.to_parquet(p, index=False, engine="pyarrow"), path)
+        atomic_write(path, lambda p, t=table: t.to_parquet(p, index=False, engine="pyarrow"))
         written.append(path)
     submitted = pd.to_datetime(responses["submitted"], errors="coerce").dropna() if "submitted" in responses else pd.Series([], dtype="datetime64[ns]")
     meta = {
@@ -434,6 +421,6 @@ def score_year(project: Project, year: int) -> list[Path]:
         "rows": {name: int(len(t)) for name, t in tables.items()},
     }
     meta_path = folder / "scores_meta.json"
-    _write_atomic(lambda p: p.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8"), meta_path)
+    atomic_write_text(meta_path, json.dumps(meta, indent=2, sort_keys=True) + "\n")
     written.append(meta_path)
     return written
