@@ -778,13 +778,13 @@ def choice_chart(table: PublishedTable, *, title: str | None = None) -> go.Figur
         title=title or table.title,
         xaxis={"title": "Per cent of respondents", "range": [0, 115], "ticksuffix": "%"},
         yaxis={"autorange": "reversed"},
-        height=140 + 36 * len(table.frame),
+        height=170 + 36 * len(table.frame),
         width=760,
-        margin={"l": 10, "r": 20, "t": 60, "b": 50},
+        margin={"l": 10, "r": 20, "t": 60, "b": 85},
         template="simple_white",
-        annotations=[{
-            "text": table.notes[0], "xref": "paper", "yref": "paper", "x": 0, "y": -0.25,
-            "showarrow": False, "font": {"size": 11},
+        annotations=[{  # the base under the axis title, a fixed distance whatever the height
+            "text": table.notes[0], "xref": "paper", "yref": "paper", "x": 0, "y": 0, "xanchor": "left",
+            "yanchor": "top", "yshift": -62, "showarrow": False, "font": {"size": 11},
         }],
     )  # fmt: skip
     fig.update_yaxes(automargin=True)
