@@ -125,21 +125,90 @@ def _renderer(formats: tuple[str, ...], engine: str):
     return _RENDERERS[key]
 
 
+_KERNEL: dict[str, object] = {}
+#: Restart a worker's kernel after this many notebooks, so no state can build up for long.
+KERNEL_REUSE = 25
+_RESET = (
+    "get_ipython().run_line_magic('reset', '-f')\n"
+    "import healthcheck.display as _d; _d.reset(); del _d"
+)
+
+
+def _warm_kernel(cwd: Path):
+    """The worker's kernel: started once, restarted after an error or every KERNEL_REUSE notebooks."""
+    from jupyter_client.manager import KernelManager
+
+    km = _KERNEL.get("km")
+    if km is not None and (not km.is_alive() or _KERNEL.get("uses", 0) >= KERNEL_REUSE):
+        _stop_kernel()
+        km = None
+    if km is None:
+        km = KernelManager(kernel_name="python3")
+        km.start_kernel(cwd=str(cwd))
+        _KERNEL.update(km=km, uses=0)
+        atexit.register(_stop_kernel)
+    _KERNEL["uses"] = _KERNEL.get("uses", 0) + 1
+    return km
+
+
+def _stop_kernel() -> None:
+    km = _KERNEL.pop("km", None)
+    if km is not None:
+        try:
+            km.shutdown_kernel(now=True)
+        except Exception:  # noqa: BLE001 - already gone
+            pass
+
+
+def _execute_warm(source: Path, output: Path, parameters: dict, cwd: Path) -> float:
+    """Papermill's parameterisation, executed in a kernel the worker keeps between councils.
+
+    The user namespace is cleared and the display state reset before each council, so nothing
+    of one council can reach the next; imported modules stay loaded, which is the point.
+    """
+    import nbformat
+    from nbclient import NotebookClient
+    from papermill.parameterize import parameterize_notebook
+
+    start = time.perf_counter()
+    nb = nbformat.read(source, as_version=4)
+    nb.metadata.setdefault("papermill", {})
+    for cell in nb.cells:  # papermill expects every cell to carry a tags list
+        cell.metadata.setdefault("tags", [])
+    nb = parameterize_notebook(nb, parameters, report_mode=True)
+    reset = nbformat.v4.new_code_cell(_RESET)
+    nb.cells.insert(0, reset)
+    km = _warm_kernel(cwd)
+    client = NotebookClient(nb, km=km, timeout=600, kernel_name="python3", allow_errors=False,
+                            resources={"metadata": {"path": str(cwd)}})  # fmt: skip
+    try:
+        client.execute()
+    except BaseException:
+        _stop_kernel()  # never reuse a kernel that failed
+        nb.cells.pop(0)
+        nbformat.write(nb, output)
+        raise
+    nb.cells.pop(0)
+    nbformat.write(nb, output)
+    return time.perf_counter() - start
+
+
 def _execute(source: Path, output: Path, parameters: dict, cwd: Path) -> float:
-    """Run the notebook with papermill, retrying the known kernel start-up races."""
+    """Run the notebook (warm kernel unless HEALTHCHECK_WARM=0), retrying kernel start-up races."""
     import papermill as pm
 
+    warm = os.environ.get("HEALTHCHECK_WARM", "1") != "0"
     start = time.perf_counter()
     for attempt in range(KERNEL_RETRIES + 1):
         try:
+            if warm:
+                return _execute_warm(source, output, parameters, cwd)
             pm.execute_notebook(
                 str(source), str(output), parameters=parameters, kernel_name="python3",
                 cwd=str(cwd), progress_bar=False, log_output=False,
                 start_timeout=120, execution_timeout=600, report_mode=True,
             )  # fmt: skip
             return time.perf_counter() - start
-        except pm.PapermillExecutionError:
-            raise
         except Exception as exc:  # kernel start races in parallel runs: retry, then give up clearly
             if attempt < KERNEL_RETRIES and any(s in str(exc) or s in type(exc).__name__ for s in _KERNEL_ERRORS):
                 time.sleep(0.5 * (attempt + 1))
@@ -151,8 +220,12 @@ def _execute(source: Path, output: Path, parameters: dict, cwd: Path) -> float:
 def _cause(exc: BaseException) -> str:
     import papermill as pm
 
+    from nbclient.exceptions import CellExecutionError
+
     if isinstance(exc, pm.PapermillExecutionError):
         return f"{exc.ename}: {exc.evalue} (cell {exc.exec_count})"
+    if isinstance(exc, CellExecutionError):
+        return f"{exc.ename}: {exc.evalue}"
     if isinstance(exc, HealthcheckError):
         return str(exc)
     return f"{type(exc).__name__}: {exc}"
