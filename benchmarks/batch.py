@@ -87,6 +87,8 @@ def main() -> None:
     print(f"(a) naive, one after another: {t_naive:.1f} s ({t_naive / n:.1f} s per council)")
     print(f"(b) healthcheck batch:        {t_batch:.1f} s ({t_batch / n:.1f} s per council)")
     print(f"speed-up: {t_naive / t_batch:.2f}x; failures: {len(failed)}")
+    for r in failed[:3]:
+        print(f"  failed {r.org_code}: {r.cause}")
     print(f"extrapolated to 143 organisations (an extrapolation, not a run): naive {143 * t_naive / n / 60:.1f} min, "
           f"batch {143 * t_batch / n / 60:.1f} min")  # fmt: skip
 
