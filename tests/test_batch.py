@@ -1,116 +1,235 @@
-"""The batch: failures isolated, reruns incremental, writes atomic, Dask executor, CLI exit codes."""
+"""The batch: failures isolated, reruns incremental, writes atomic, pool and Dask executors, index."""
 
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 
+import nbformat
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
 from healthcheck import batch
-from healthcheck.cli import app
+from healthcheck.batch import Target, plan, resolve_targets, run_batch, safe_out_dir
 from healthcheck.clean import clean_year
 from healthcheck.errors import ParameterError
+from healthcheck.index import write_index
+from healthcheck.manifest import outputs_match, read_manifest
 from healthcheck.sample import write_sample
 from healthcheck.score import score_year
 
-pytestmark = pytest.mark.slow
 YEAR = 2020
+BAD_SELF_ASSESSMENT = "standard,element,status,notes\n1,A clear vision for social work,Maybe,\n"
 
 
 @pytest.fixture
 def scored(project):
-    write_sample(project, years=[YEAR], n_orgs=8, scale=0.3, seed=21)
+    write_sample(project, years=[YEAR], n_orgs=12, scale=0.3, seed=7)
     clean_year(project, YEAR)
     score_year(project, YEAR)
     return project
 
 
-def _three(project) -> list[str]:
-    ranks = pd.read_parquet(project.processed_dir(YEAR) / "ranks.parquet")
-    return ranks.sort_values("org_code")["org_code"].head(3).tolist()
+def _reportable(project, n: int) -> list[str]:
+    """The first ``n`` organisations (by code) with enough respondents for a full report."""
+    scores = pd.read_parquet(project.processed_dir(YEAR) / "org_scores.parquet")
+    codes = scores.loc[scores["reportable"].astype(bool), "org_code"].drop_duplicates().sort_values()
+    return codes.head(n).tolist()
 
 
-def test_failure_isolated_rerun_incremental_and_changed_input(scored, monkeypatch):
-    codes = _three(scored)
-    real = batch._execute
+def _suppressed(project) -> str:
+    scores = pd.read_parquet(project.processed_dir(YEAR) / "org_scores.parquet")
+    return str(scores.loc[~scores["reportable"].astype(bool), "org_code"].sort_values().iloc[0])
 
-    def flaky(source, output, parameters, cwd):
-        if parameters["council"] == codes[1]:
-            raise RuntimeError("simulated failure in the notebook")
-        return real(source, output, parameters, cwd)
 
-    monkeypatch.setattr(batch, "_execute", flaky)
-    targets, unknown = batch.resolve_targets(scored, YEAR, [*codes, "Atlantis"])
-    assert [u.name for u in unknown] == ["Atlantis"] and "unknown council" in unknown[0].cause
-    results = batch.run_batch(scored, YEAR, targets, formats=("html",), workers=1)
-    status = {r.org_code: r.status for r in results}
-    assert status == {codes[0]: "ok", codes[1]: "failed", codes[2]: "ok"}
+def _statuses(results) -> dict[str, str]:
+    return {r.org_code: r.status for r in results}
+
+
+# --------------------------------------------------------------------------------------
+# paths
+# --------------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["../../etc", "..", ".", "", ".tmp", "_failed", "a/../../b", "/etc/passwd", "a/b", "-rf"])
+def test_out_dir_never_leaves_reports(project, name):
+    with pytest.raises(ParameterError):
+        safe_out_dir(project, YEAR, name)
+
+
+def test_out_dir_of_a_slug(project):
+    assert safe_out_dir(project, YEAR, "halton") == (project.reports_dir(YEAR) / "halton").resolve()
+
+
+def test_names_resolve_to_codes_and_unknown_names_fail_alone(project):
+    targets, unknown = resolve_targets(project, YEAR, ["Halton", "E06000006", "../../etc", "halton bc"])
+    assert targets == [Target("E06000006", "Halton", "North West", "halton")]
+    assert [u.name for u in unknown] == ["../../etc"]
+    assert unknown[0].status == "failed" and unknown[0].cause.startswith("UnknownOrganisationError: no organisation")
+    assert not (project.reports_root / "etc").exists()
+
+
+# --------------------------------------------------------------------------------------
+# a batch with a failure, then reruns
+# --------------------------------------------------------------------------------------
+@pytest.mark.slow
+def test_failure_isolated_rerun_redoes_only_failed_and_changed(scored):
+    good, bad, third = _reportable(scored, 3)
+    quiet = _suppressed(scored)
+    sa_dir = scored.params_dir / "self_assessment"
+    (sa_dir / f"{bad}.csv").write_text(BAD_SELF_ASSESSMENT, encoding="utf-8")
+    targets, _ = resolve_targets(scored, YEAR, [good, bad, third, quiet])
+    slugs = {t.org_code: t.slug for t in targets}
+    base = scored.reports_dir(YEAR)
+
+    # two worker processes: the failure of one council stops nobody
+    results = run_batch(scored, YEAR, targets, formats=("html",), workers=2)
+    assert _statuses(results) == {good: "ok", bad: "failed", third: "ok", quiet: "ok"}
     failed = next(r for r in results if r.status == "failed")
-    assert "simulated failure" in failed.cause
-    for r in results:
-        folder = scored.reports_dir(YEAR) / r.slug
-        assert (folder / "report.html").is_file() == (r.status == "ok")
-    manifest = json.loads((scored.reports_dir(YEAR) / results[0].slug / "manifest.json").read_text())
-    assert manifest["outputs"]["report.html"] and "params/scoring.yaml" in manifest["inputs"]
+    assert failed.cause.startswith("InputError: file ") and "Maybe" in failed.cause
+    assert "(notebook cell In [" in failed.cause
+    kept = nbformat.read(str(base / "_failed" / f"{slugs[bad]}.ipynb"), as_version=4)
+    assert kept.metadata.papermill.parameters["council"] == bad
+    assert not (base / slugs[bad]).exists()
+    for code in (good, third, quiet):
+        folder = base / slugs[code]
+        manifest = read_manifest(folder)
+        assert sorted(p.name for p in folder.iterdir()) == ["manifest.json", "report.html", "report.ipynb"]
+        assert manifest["settings"]["parameters"]["council"] == code and outputs_match(folder, manifest)
+    suppressed_html = (base / slugs[quiet] / "report.html").read_text(encoding="utf-8")
+    assert "Ratings by standard" not in suppressed_html  # the notice, not the figures
+    # each worker kept one warm kernel: at most two kernel starts for four councils
+    assert sum(r.timings.get("kernel start", 0) > 0 for r in results) <= 2
+    assert not (base / ".tmp").exists()
 
-    # rerun without the fault: the two good ones are skipped, the failed one is redone
-    monkeypatch.setattr(batch, "_execute", real)
-    again = {r.org_code: r.status for r in batch.run_batch(scored, YEAR, targets, formats=("html",), workers=1)}
-    assert again == {codes[0]: "skipped", codes[1]: "ok", codes[2]: "skipped"}
+    # the index lists every organisation scored, with its status and the failure's cause
+    write_index(scored, YEAR, results)
+    page = (base / "index.html").read_text(encoding="utf-8")
+    every = pd.read_parquet(scored.processed_dir(YEAR) / "org_scores.parquet")["org_code"].unique()
+    assert len(every) == 12 and all(f"<td>{code}</td>" in page for code in every)
+    assert page.count('<tr class="failed">') == 1 and "Maybe" in page
+    assert page.count('<tr class="ok">') == 3 and page.count('<tr class="missing">') == 8
+    assert f'href="{slugs[good]}/report.html"' in page and f'href="_failed/{slugs[bad]}.ipynb"' in page
 
-    # a changed input of one council (its self-assessment) redoes only that council
-    sa = scored.params_dir / "self_assessment" / f"{codes[2]}.csv"
-    sa.parent.mkdir(parents=True, exist_ok=True)
-    sa.write_text("standard,element,status,notes\n1,Clear vision for social work,Fully met,\n", encoding="utf-8")
-    third = {r.org_code: r.status for r in batch.run_batch(scored, YEAR, targets, formats=("html",), workers=1)}
-    assert third == {codes[0]: "skipped", codes[1]: "skipped", codes[2]: "ok"}
+    # the cause fixed: only the failed council is redone; its failed notebook is cleared
+    (sa_dir / f"{bad}.csv").unlink()
+    again = run_batch(scored, YEAR, targets, formats=("html",), workers=1)
+    assert _statuses(again) == {good: "skipped", bad: "ok", third: "skipped", quiet: "skipped"}
+    assert not (base / "_failed" / f"{slugs[bad]}.ipynb").exists()
+
+    # a council's self-assessment appears: that council alone is redone
+    (sa_dir / f"{third}.csv").write_text((sa_dir / "E06000006.csv").read_text(encoding="utf-8"), encoding="utf-8")
+    redo = {r.org_code: (r.status, r.reason) for r in run_batch(scored, YEAR, targets, formats=("html",), workers=1)}
+    assert redo[third] == ("ok", f"changed: params/self_assessment/{third}.csv")
+    assert {c: s for c, (s, _) in redo.items() if c != third} == {good: "skipped", bad: "skipped", quiet: "skipped"}
+
+    # a scoring table or params/scoring.yaml changes: every council is due again
+    with (scored.params_dir / "scoring.yaml").open("a", encoding="utf-8") as fh:
+        fh.write("\n# reviewed\n")
+    tasks, skipped = plan(scored, YEAR, targets, formats=("html",))
+    assert len(tasks) == 4 and not skipped
+    assert {t.reason for t in tasks} == {"changed: params/scoring.yaml"}
 
 
-def test_crash_mid_render_leaves_nothing_under_the_final_name(scored, monkeypatch):
-    code = _three(scored)[0]
-    targets, _ = batch.resolve_targets(scored, YEAR, [code])
+@pytest.mark.slow
+def test_crash_mid_render_keeps_the_old_report_and_writes_nothing_half(scored, monkeypatch):
+    [code] = _reportable(scored, 1)
+    targets, _ = resolve_targets(scored, YEAR, [code])
+    final = scored.reports_dir(YEAR) / targets[0].slug
 
     class Exploding:
         def render(self, notebook, out_dir, **kwargs):
             (out_dir / "report.html").write_text("<html>half", encoding="utf-8")
-            raise OSError("disk full")
+            raise OSError("No space left on device")
 
-    monkeypatch.setattr(batch, "_renderer", lambda formats, engine: Exploding())
-    [result] = batch.run_batch(scored, YEAR, targets, formats=("html",), workers=1)
-    assert result.status == "failed" and "disk full" in result.cause
-    final = scored.reports_dir(YEAR) / targets[0].slug
-    assert not final.exists()
-    assert not list((scored.reports_dir(YEAR) / ".tmp").glob("*"))
+    monkeypatch.setattr(batch.WorkerState, "renderer", lambda self, formats, engine: Exploding())
+    [result] = run_batch(scored, YEAR, targets, formats=("html",), workers=1)
+    assert result.status == "failed" and result.cause == "OSError: No space left on device"
+    assert not final.exists() and not (scored.reports_dir(YEAR) / ".tmp").exists()
     assert (scored.reports_dir(YEAR) / "_failed" / f"{targets[0].slug}.ipynb").is_file()
+
     monkeypatch.undo()
-    [result] = batch.run_batch(scored, YEAR, targets, formats=("html",), workers=1)
-    assert result.status == "ok" and (final / "report.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    [result] = run_batch(scored, YEAR, targets, formats=("html",), workers=1)
+    assert result.status == "ok"
+    before = read_manifest(final)
+
+    # a forced rebuild that crashes leaves the previous report whole under its name
+    monkeypatch.setattr(batch.WorkerState, "renderer", lambda self, formats, engine: Exploding())
+    [result] = run_batch(scored, YEAR, targets, formats=("html",), workers=1, force=True)
+    assert result.status == "failed"
+    assert read_manifest(final) == before and outputs_match(final, before)
+    assert (final / "report.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
-def test_cli_exit_code_index_and_run_record(scored):
-    code = _three(scored)[0]
-    runner = CliRunner()
-    res = runner.invoke(app, ["report", "--council", code, "--council", "Atlantis", "--formats", "html", "--workers", "2"])
-    assert res.exit_code == 1, res.output
-    index = (scored.reports_dir(YEAR) / "index.html").read_text(encoding="utf-8")
-    assert "Atlantis" in index and "Failed" in index and "report.html" in index
-    record = json.loads((scored.reports_dir(YEAR) / "run-record.json").read_text())
-    assert record["counts"] == {"ok": 1, "skipped": 0, "failed": 1}
-    res = runner.invoke(app, ["report", "--council", code, "--formats", "html"])
-    assert res.exit_code == 0, res.output
+@pytest.mark.slow
+def test_kill_9_mid_run_leaves_only_whole_reports_and_a_rerun_cleans_up(scored):
+    env = {**os.environ, "HEALTHCHECK_ROOT": str(scored.root)}
+    base = scored.reports_dir(YEAR)
+    codes = _reportable(scored, 3)
+    councils = [arg for code in codes for arg in ("--council", code)]
+    cmd = [sys.executable, "-m", "healthcheck.cli", "report", *councils, "--formats", "html", "--workers", "1"]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 90
+        # wait until one report is done and the next is being built
+        while time.monotonic() < deadline:
+            built = [p for p in base.glob("*/manifest.json")]
+            staging = list((base / ".tmp").glob("build-*")) if (base / ".tmp").is_dir() else []
+            if built and staging:
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail("the run never got going")
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)  # the CLI and its kernel: as a crash would
+        proc.wait()
+    folders = [p for p in base.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))]
+    assert folders
+    for folder in folders:  # every folder under a final name is a whole report
+        manifest = read_manifest(folder)
+        assert manifest is not None and outputs_match(folder, manifest), folder
+    assert list((base / ".tmp").glob("build-*"))  # the half-built one stayed in the staging area
+
+    results = run_batch(scored, YEAR, resolve_targets(scored, YEAR, codes)[0], formats=("html",), workers=1)
+    assert not (base / ".tmp").exists()
+    assert {r.status for r in results} == {"ok", "skipped"}
+    assert sum(r.status == "skipped" for r in results) == len(folders)
 
 
-def test_dask_executor_on_local_cluster(scored):
-    code = _three(scored)[0]
-    targets, _ = batch.resolve_targets(scored, YEAR, [code])
-    [result] = batch.run_batch(scored, YEAR, targets, formats=("html",), workers=1, executor="dask")
-    assert result.status == "ok", result.cause
-    assert (scored.reports_dir(YEAR) / targets[0].slug / "report.html").is_file()
+@pytest.mark.slow
+def test_dask_executor_on_a_local_cluster(scored):
+    codes = _reportable(scored, 2)
+    targets, _ = resolve_targets(scored, YEAR, codes)
+    results = run_batch(scored, YEAR, targets, formats=("html",), workers=1, executor="dask")
+    assert [r.status for r in results] == ["ok", "ok"], [r.cause for r in results]
+    for target in targets:
+        assert (scored.reports_dir(YEAR) / target.slug / "report.html").is_file()
+    # one Dask worker process: its warm kernel started once and served both councils
+    assert sorted(r.timings["kernel start"] > 0 for r in results) == [False, True]
 
 
-@pytest.mark.parametrize("name", ["../etc", "..", "", ".tmp", "a/../../b", "/etc/passwd"])
-def test_out_dir_never_leaves_reports(project, name):
-    with pytest.raises(ParameterError):
-        batch.safe_out_dir(project, YEAR, name)
+def test_bad_options_are_refused_before_any_work(project):
+    with pytest.raises(ParameterError, match="unknown format"):
+        run_batch(project, YEAR, [], formats=("html", "pptx"))
+    with pytest.raises(ParameterError, match="executor"):
+        run_batch(project, YEAR, [], executor="spark")
+    with pytest.raises(ParameterError, match="at least 1"):
+        run_batch(project, YEAR, [], workers=0)
+
+
+def test_run_record_counts_and_failures(project):
+    results = [
+        batch.Result("E06000006", "Halton", "halton", status="ok"),
+        batch.Result("E08000009", "Trafford", "trafford", status="skipped"),
+        batch.Result("", "Atlantis", "", status="failed", cause="UnknownOrganisationError: no match"),
+    ]
+    path = batch.write_run_record(project, YEAR, results, seconds=12.34, options={"formats": ["html"]})
+    record = json.loads(path.read_text(encoding="utf-8"))
+    assert record["counts"] == {"ok": 1, "skipped": 1, "failed": 1}
+    assert record["failures"] == [
+        {"org_code": "", "name": "Atlantis", "cause": "UnknownOrganisationError: no match", "notebook": None}
+    ]
+    assert record["seconds"] == 12.3 and record["options"] == {"formats": ["html"]}
+    assert len(record["params_sha256"]) == 64 and record["version"]

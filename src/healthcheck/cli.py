@@ -5,14 +5,18 @@ Exit codes: 0 all done, 1 some councils failed (the rest finished), 2 bad input 
 
 from __future__ import annotations
 
+import functools
 import sys
-from typing import Annotated, Optional
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, Optional
 
 import typer
 from rich.console import Console
 
 from .config import Project
-from .errors import HealthcheckError
+from .errors import HealthcheckError, ParameterError
 
 app = typer.Typer(
     add_completion=False,
@@ -72,6 +76,22 @@ CouncilOpt = Annotated[
 FormatsOpt = Annotated[str, typer.Option("--formats", help="Comma-separated: html,docx,pdf,xlsx.")]
 WorkersOpt = Annotated[Optional[int], typer.Option("--workers", help="Parallel workers (default: number of cores).")]
 EngineOpt = Annotated[str, typer.Option("--engine", help="native (default) or quarto (when on PATH).")]
+TimeoutOpt = Annotated[float, typer.Option("--timeout", help="Seconds one notebook may run before it is stopped.")]
+ALL_FORMATS = "html,docx,pdf,xlsx"
+
+
+def _exits(func: Callable[..., None]) -> Callable[..., None]:
+    """Bad input or parameters end the command with a clear message and exit code 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        try:
+            func(*args, **kwargs)
+        except HealthcheckError as exc:
+            console.print(f"[bold red]error:[/] {exc}")
+            raise typer.Exit(2) from None
+
+    return wrapper
 
 
 def _formats(text: str) -> tuple[str, ...]:
@@ -79,123 +99,164 @@ def _formats(text: str) -> tuple[str, ...]:
 
 
 def _ensure_scored(project: Project, year: int) -> None:
-    from .manifest import SCORING_FILES
+    """Clean and score the year only if its scoring tables are missing."""
+    from .council import scoring_complete
 
-    folder = project.processed_dir(year)
-    if all((folder / name).is_file() for name in SCORING_FILES):
+    if scoring_complete(project, year):
         return
     from .clean import clean_year
     from .score import score_year
 
-    if not (folder / "responses.parquet").is_file():
+    if not (project.processed_dir(year) / "responses.parquet").is_file():
         console.print(clean_year(project, year).summary())
     score_year(project, year)
     console.print(f"scored {year}")
 
 
 def _batch(
-    project: Project, year: int, councils: list[str] | None, formats: tuple[str, ...], workers: int | None,
-    force: bool, engine: str, executor: str, scheduler: str | None, execute: bool = True,
+    project: Project, year: int, councils: list[str] | None, formats: tuple[str, ...], *, workers: int | None,
+    force: bool, engine: str, executor: str = "local", scheduler: str | None = None, execute: bool = True,
+    timeout: float = 600.0,
 ) -> int:  # fmt: skip
-    """Run the batch with a progress bar, write the index and run record, print failures; exit code."""
-    import time
+    """Run the batch with a progress bar, write the run record and index, print failures; the exit code."""
+    from datetime import datetime, timezone
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-    from rich.table import Table
 
-    from .batch import resolve_targets, run_batch, write_run_record
+    from .batch import check_options, default_workers, resolve_targets, run_batch, write_run_record
     from .index import write_index
 
+    formats = check_options(formats, engine, executor, workers)
     targets, unknown = resolve_targets(project, year, councils)
-    counts = {"ok": 0, "skipped": 0, "failed": len(unknown)}
-    started = time.perf_counter()
+    for result in unknown:
+        console.print(f"[red]{result.name}:[/] {result.cause}")
+    tally = {"ok": 0, "skipped": 0, "failed": len(unknown)}
+    began, started = datetime.now(timezone.utc), time.perf_counter()
     columns = [
         TextColumn("[bold]reports {task.fields[year]}"), BarColumn(), MofNCompleteColumn(),
-        TextColumn("done {task.fields[ok]} · skipped {task.fields[skipped]} · [red]failed {task.fields[failed]}"),
+        TextColumn("done {task.fields[ok]} · skipped {task.fields[skipped]} · [red]failed {task.fields[failed]}[/]"),
         TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(),
     ]  # fmt: skip
-    with Progress(*columns, console=console, transient=False) as progress:
-        task = progress.add_task("reports", total=len(targets), year=year, **counts)
+    with Progress(*columns, console=console) as progress:
+        bar = progress.add_task("reports", total=len(targets), year=year, **tally)
 
-        def on_result(result) -> None:
-            counts[result.status] += 1
-            progress.update(task, advance=1, **counts)
+        def on_plan(to_build: int, up_to_date: int) -> None:
+            # skipped reports take no time: count them out of the estimate of time left
+            progress.update(bar, total=to_build, skipped=up_to_date)
+
+        def on_result(result: Any) -> None:
+            tally[result.status] += 1
+            progress.update(bar, advance=0 if result.status == "skipped" else 1, **tally)
 
         results = run_batch(
             project, year, targets, formats=formats, workers=workers, force=force, engine=engine,
-            executor=executor, scheduler=scheduler, execute=execute, on_result=on_result,
+            executor=executor, scheduler=scheduler, execute=execute, timeout=timeout,
+            on_result=on_result, on_plan=on_plan,
         )  # fmt: skip
-    results = unknown + results
+    results = [*unknown, *results]
     seconds = time.perf_counter() - started
-    write_run_record(project, year, results, seconds=seconds, formats=formats)
+    options = {
+        "command": "render" if not execute else "run", "councils": councils or "all", "formats": list(formats),
+        "workers": workers or default_workers(), "executor": executor, "engine": engine, "force": force,
+    }  # fmt: skip
+    record = write_run_record(project, year, results, seconds=seconds, options=options, started=began)
     index = write_index(project, year, results, seconds=seconds)
+    return _summary(project, year, results, seconds=seconds, index=index, record=record)
+
+
+def _summary(project: Project, year: int, results: list, *, seconds: float, index: Path, record: Path) -> int:
+    """Print the counts, a table of failures with their causes, and any retries; the exit code."""
+    from rich.table import Table
+
+    tally = {s: sum(r.status == s for r in results) for s in ("ok", "skipped", "failed")}
     console.print(
-        f"{counts['ok']} built, {counts['skipped']} up to date, {counts['failed']} failed in {seconds:.0f} s; index: {index}"
+        f"{tally['ok']} built, {tally['skipped']} up to date, {tally['failed']} failed in {seconds:.0f} s\n"
+        f"index: {index}\nrun record: {record}"
     )
-    failures = [r for r in results if r.status == "failed"]
-    if failures:
-        table = Table(title="Failures", show_lines=True)
+    retried = [(r, note) for r in results for note in r.retries]
+    if retried:
+        table = Table(title="Retried (transient kernel problems)", show_lines=True)
         table.add_column("Organisation")
-        table.add_column("Cause")
-        for r in failures:
-            table.add_row(f"{r.name} ({r.org_code})" if r.org_code else r.name, r.cause)
+        table.add_column("What happened")
+        for r, note in retried:
+            table.add_row(f"{r.name} ({r.org_code})", note)
         console.print(table)
-        console.print(f"failed notebooks are kept in {project.reports_dir(year) / '_failed'}")
-        return 1
-    return 0
+    failures = [r for r in results if r.status == "failed"]
+    if not failures:
+        return 0
+    table = Table(title=f"{len(failures)} report(s) failed", show_lines=True)
+    table.add_column("Organisation")
+    table.add_column("Code")
+    table.add_column("Cause")
+    table.add_column("Executed notebook")
+    base = project.reports_dir(year)
+    for r in failures:
+        table.add_row(r.name, r.org_code or "-", r.cause, str(base / r.failed_notebook) if r.failed_notebook else "-")
+    console.print(table)
+    return 1
 
 
 @app.command()
+@_exits
 def report(
     council: CouncilOpt = None,
     all_: Annotated[bool, typer.Option("--all", help="Every organisation in the scoring tables.")] = False,
     year: YearOpt = None,
-    formats: FormatsOpt = "html,docx,pdf,xlsx",
+    formats: FormatsOpt = ALL_FORMATS,
     workers: WorkersOpt = None,
     force: Annotated[bool, typer.Option(help="Rebuild even when nothing changed.")] = False,
     engine: EngineOpt = "native",
+    timeout: TimeoutOpt = 600.0,
 ) -> None:
-    """Execute and render the report of the named councils (or --all)."""
-    project = _project()
+    """Execute and render the report of the named councils (or --all); cleans and scores only if needed."""
     if not council and not all_:
-        raise typer.BadParameter("name a council with --council (code or name), or pass --all")
+        raise ParameterError("name a council with --council (ONS code or name, repeatable), or pass --all")
+    project = _project()
     year = project.resolve_year(year)
     _ensure_scored(project, year)
-    code = _batch(project, year, None if all_ else council, _formats(formats), workers, force, engine, "local", None)
+    code = _batch(
+        project, year, None if all_ else council, _formats(formats), workers=workers, force=force,
+        engine=engine, timeout=timeout,
+    )  # fmt: skip
     raise typer.Exit(code)
 
 
 @app.command()
+@_exits
 def render(
     council: CouncilOpt = None,
     year: YearOpt = None,
-    formats: FormatsOpt = "html,docx,pdf,xlsx",
+    formats: FormatsOpt = ALL_FORMATS,
     workers: WorkersOpt = None,
     engine: EngineOpt = "native",
 ) -> None:
-    """Re-render already executed report notebooks, without executing them again."""
+    """Re-render already executed report notebooks (reports/<year>/<slug>/report.ipynb) without executing."""
     project = _project()
     year = project.resolve_year(year)
-    code = _batch(project, year, council, _formats(formats), workers, True, engine, "local", None, execute=False)
+    code = _batch(project, year, council, _formats(formats), workers=workers, force=True, engine=engine, execute=False)
     raise typer.Exit(code)
 
 
 @app.command()
+@_exits
 def run(
     council: CouncilOpt = None,
     year: YearOpt = None,
-    formats: FormatsOpt = "html,docx,pdf,xlsx",
+    formats: FormatsOpt = ALL_FORMATS,
     workers: WorkersOpt = None,
     force: Annotated[bool, typer.Option(help="Rebuild every report even when nothing changed.")] = False,
-    engine: EngineOpt = "native",
     executor: Annotated[str, typer.Option(help="local (process pool) or dask.")] = "local",
     scheduler: Annotated[Optional[str], typer.Option(help="Dask scheduler address (default: a local cluster).")] = None,
+    engine: EngineOpt = "native",
+    timeout: TimeoutOpt = 600.0,
 ) -> None:
-    """The whole pipeline: sample (if no raw data), clean, score, every report, index page."""
+    """The whole pipeline: sample (if there is no raw data), clean, score, every report, index page."""
+    from .batch import check_options
     from .clean import clean_year
     from .sample import write_sample
     from .score import score_year
 
+    check_options(_formats(formats), engine, executor, workers)  # before minutes of work, not after
     project = _project()
     if not project.raw_years():
         for path in write_sample(project):
@@ -204,7 +265,10 @@ def run(
     console.print(clean_year(project, year).summary())
     score_year(project, year)
     console.print(f"scored {year}")
-    code = _batch(project, year, council, _formats(formats), workers, force, engine, executor, scheduler)
+    code = _batch(
+        project, year, council, _formats(formats), workers=workers, force=force, engine=engine,
+        executor=executor, scheduler=scheduler, timeout=timeout,
+    )  # fmt: skip
     raise typer.Exit(code)
 
 
