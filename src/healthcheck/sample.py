@@ -10,6 +10,9 @@ How a year is made
 ------------------
 * Organisations: Halton plus councils drawn from the reference list, and the non-council
   employers. Later years evolve from 2020: a few councils leave and join, latent means drift.
+* Questions: each year's codebook (``load_codebook``), so the committed 2022 revision
+  (``params/2022/codebook.csv``: s4_3 reworded) gives a 2022 export with one changed question,
+  answered a little lower (:data:`_REVISED_ITEM_SHIFT`). Without that file every year is the same.
 * Respondents: a respondent-level general factor plus area-specific noise around their
   organisation's latent means; each item is ``1 + Binomial(4, p)`` with ``p = latent / 100``, so
   the expected score (0/25/50/75/100 points) equals the latent mean. Desire to stay is built
@@ -93,6 +96,14 @@ _STAY_WEIGHTS = {"s5": 0.8, "s4": 0.5, "s3": 0.10, "s6": 0.05}
 # Items people more often answer Don't know / Not applicable.
 _ITEM_MISSING = {"s7_2": 1.5, "s2_3": 1.3} | {f"covid_{i}": 1.8 for i in (1, 2, 3)}
 _ITEM_MISSING |= {f"s8_{i}": 1.6 for i in (1, 2, 3)}
+#: Revised questions (by wording, as in a year's ``params/<year>/codebook.csv``) that people answer
+#: differently from the question they replace: points added to the area's latent mean for that
+#: item alone. The 2022 revision of s4_3 asks about working well in the office *and* remotely,
+#: which fewer agree with, so its area's published score moves for a reason that is not a change
+#: in the employer: the reason trends compare areas on shared questions only (docs/trends.md).
+_REVISED_ITEM_SHIFT = {
+    "I have the technology and equipment I need to work well both in the office and remotely": -6.0,
+}
 
 SERVICES = ["Adults", "Children", "Both"]
 ROLES = ["Social worker", "Senior practitioner", "Team manager", "Principal social worker", "Other"]
@@ -536,6 +547,7 @@ class _Items:
     area: np.ndarray
     reverse: np.ndarray
     missing_weight: np.ndarray
+    shift: np.ndarray | None = None  # points added to an item's latent mean (revised questions)
 
     @classmethod
     def from_codebook(cls, book: pd.DataFrame) -> _Items:
@@ -546,6 +558,7 @@ class _Items:
             area=np.array([AREAS.index(a) for a in book["area"]]),
             reverse=book["reverse"].to_numpy(dtype=bool),
             missing_weight=weight / weight.mean(),
+            shift=np.array([_REVISED_ITEM_SHIFT.get(w, 0.0) for w in book["wording"]]),
         )
 
 
@@ -566,6 +579,8 @@ def _respondents(rng: np.random.Generator, means: np.ndarray, items: _Items) -> 
         dev[:, stay] += weight * dev[:, AREAS.index(area)]
     latent = means + dev
     p = np.clip(latent / 100, 0.02, 0.98)[:, items.area]
+    if items.shift is not None and items.shift.any():  # only a revised question: other years stay as they were
+        p = np.clip((latent[:, items.area] + items.shift) / 100, 0.02, 0.98)
     scored = 1 + rng.binomial(4, p)  # expected points = 25 * (scored - 1) = latent
     codes = np.where(items.reverse, 6 - scored, scored)
     # Don't know / Not applicable: a respondent's own rate times the item's propensity.

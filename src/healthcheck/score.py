@@ -423,4 +423,8 @@ def score_year(project: Project, year: int) -> list[Path]:
     meta_path = folder / "scores_meta.json"
     atomic_write_text(meta_path, json.dumps(meta, indent=2, sort_keys=True) + "\n")
     written.append(meta_path)
+    # change since the previous round, when that round is cleaned (docs/trends.md); none is no error
+    from .trends import update_after_scoring
+
+    written += update_after_scoring(project, year, responses=responses, codebook=codebook, params=params, ranks=tables["ranks"])
     return written
