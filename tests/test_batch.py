@@ -27,6 +27,16 @@ BAD_SELF_ASSESSMENT = "standard,element,status,notes\n1,A clear vision for socia
 
 
 @pytest.fixture
+def frozen_package(monkeypatch):
+    """The package's fingerprint held still: other people editing the source mid-test would make
+    every report due again ("package changed"), which is right, but not what these tests test."""
+    from healthcheck import manifest
+
+    fingerprint = manifest.package_fingerprint()
+    monkeypatch.setattr(manifest, "package_fingerprint", lambda: dict(fingerprint))
+
+
+@pytest.fixture
 def scored(project):
     write_sample(project, years=[YEAR], n_orgs=12, scale=0.3, seed=7)
     clean_year(project, YEAR)
@@ -75,7 +85,7 @@ def test_names_resolve_to_codes_and_unknown_names_fail_alone(project):
 # a batch with a failure, then reruns
 # --------------------------------------------------------------------------------------
 @pytest.mark.slow
-def test_failure_isolated_rerun_redoes_only_failed_and_changed(scored):
+def test_failure_isolated_rerun_redoes_only_failed_and_changed(scored, frozen_package):
     good, bad, third = _reportable(scored, 3)
     quiet = _suppressed(scored)
     sa_dir = scored.params_dir / "self_assessment"
@@ -107,6 +117,7 @@ def test_failure_isolated_rerun_redoes_only_failed_and_changed(scored):
     # the index lists every organisation scored, with its status and the failure's cause
     write_index(scored, YEAR, results)
     page = (base / "index.html").read_text(encoding="utf-8")
+    page = page[page.index("Council reports by region") :]  # the national and regional reports come first
     every = pd.read_parquet(scored.processed_dir(YEAR) / "org_scores.parquet")["org_code"].unique()
     assert len(every) == 12 and all(f"<td>{code}</td>" in page for code in every)
     assert page.count('<tr class="failed">') == 1 and "Maybe" in page
@@ -233,3 +244,149 @@ def test_run_record_counts_and_failures(project):
     ]
     assert record["seconds"] == 12.3 and record["options"] == {"formats": ["html"]}
     assert len(record["params_sha256"]) == 64 and record["version"]
+
+
+# --------------------------------------------------------------------------------------
+# national, regional and return reports beside the councils'
+# --------------------------------------------------------------------------------------
+KERNEL = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+
+
+def stand_in_notebooks(project, *, fail_region: str = "") -> None:
+    """Tiny stand-ins for notebooks 06 and 07 (the real ones are tested with their modules)."""
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    show = "from healthcheck.display import show_markdown\n"
+    national = new_notebook(
+        cells=[
+            new_code_cell("year = None\nproject_root = None", metadata={"tags": ["parameters"]}),
+            new_code_cell(show + "show_markdown(f'# England {year}')"),
+        ],
+        metadata=KERNEL,
+    )
+    regional = new_notebook(
+        cells=[
+            new_code_cell('region = "North West"\nyear = None\nproject_root = None', metadata={"tags": ["parameters"]}),
+            new_code_cell(
+                show + f"if region == {fail_region!r}:\n    raise ValueError(f'no figures for {{region}}')\n"
+                "show_markdown(f'# {region} {year}')"
+            ),
+        ],
+        metadata=KERNEL,
+    )
+    nbformat.write(national, str(project.notebooks_dir / batch.NOTEBOOKS["national"]))
+    nbformat.write(regional, str(project.notebooks_dir / batch.NOTEBOOKS["region"]))
+
+
+def _fake_scores(project, rows) -> None:
+    folder = project.processed_dir(YEAR)
+    folder.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(rows, columns=["org_code", "region"]).to_parquet(folder / "org_scores.parquet")
+
+
+def test_special_targets_slugs_parameters_and_what_is_left_out(project):
+    for kind in ("national", "region"):
+        (project.notebooks_dir / batch.NOTEBOOKS[kind]).unlink(missing_ok=True)
+    # nothing at all: every kind left out, each with its reason
+    targets, notes = batch.special_targets(project, YEAR)
+    assert targets == []
+    assert notes == [
+        "notebooks/06-national-report.ipynb is missing: the national report is skipped",
+        f"no organisational return for {YEAR}: its national report is skipped",
+        "notebooks/07-regional-report.ipynb is missing: the regional reports are skipped",
+    ]
+    stand_in_notebooks(project)
+    _fake_scores(project, [("E06000006", "North West"), ("E09000007", "London"), ("NC005", None)])
+    (project.raw_dir(YEAR)).mkdir(parents=True)
+    (project.raw_dir(YEAR) / "org_return.csv").write_text("response_id\n", encoding="utf-8")
+    targets, notes = batch.special_targets(project, YEAR)
+    assert notes == []
+    assert targets == [
+        Target("E92000001", "England", None, "england", "national"),
+        Target("E92000001", "England: organisational return", None, "england-organisational-return", "return"),
+        Target("E12000007", "London", "London", "region-london", "region"),
+        Target("E12000002", "North West", "North West", "region-north-west", "region"),
+    ]
+    assert [t.slug for t in batch.special_targets(project, YEAR, regions=["north west"], national=False)[0]] == [
+        "england-organisational-return",
+        "region-north-west",
+    ]
+    with pytest.raises(ParameterError, match="'Wessex'"):
+        batch.special_targets(project, YEAR, regions=["Wessex"])
+    # the notebooks' parameters
+    root = str(project.root)
+    assert batch.target_parameters(project, YEAR, targets[0]) == {"year": YEAR, "project_root": root}
+    assert batch.target_parameters(project, YEAR, targets[3]) == {"region": "North West", "year": YEAR, "project_root": root}
+    assert batch.target_parameters(project, YEAR, Target("E06000006", "Halton", "North West", "halton"))["council"] == "E06000006"
+
+
+def test_a_council_whose_name_reads_like_a_national_folder_gets_its_code(project):
+    with (project.params_dir / "organisations_extra.csv").open("a", encoding="utf-8") as fh:
+        fh.write("NC900,England Children's Trust,England Children's Trust,Non-council,London,\n")
+        fh.write("NC901,Region North West Fostering,Region North West Fostering,Non-council,North West,\n")
+    targets, _ = resolve_targets(project, YEAR, ["NC900", "NC901", "Halton"])
+    assert [t.slug for t in targets] == ["england-childrens-trust-nc900", "region-north-west-fostering-nc901", "halton"]
+
+
+def test_two_reports_in_one_folder_are_refused(project):
+    twice = [Target("E06000006", "Halton", "North West", "halton"), Target("E92000001", "England", None, "halton", "national")]
+    with pytest.raises(ParameterError, match="share the folder"):
+        run_batch(project, YEAR, twice, formats=("html",))
+
+
+@pytest.mark.slow
+def test_a_batch_of_councils_with_the_national_and_regional_reports(scored, frozen_package):
+    regions = batch.scored_regions(scored, YEAR)
+    assert len(regions) >= 2
+    good_region, bad_region = regions[0], regions[1]
+    stand_in_notebooks(scored, fail_region=bad_region)
+    codes = _reportable(scored, 2)
+    specials, notes = batch.special_targets(scored, YEAR, regions=[good_region, bad_region])
+    assert notes == [f"no organisational return for {YEAR}: its national report is skipped"]
+    councils, _ = resolve_targets(scored, YEAR, codes)
+    targets = [*specials, *councils]
+    base = scored.reports_dir(YEAR)
+
+    results = run_batch(scored, YEAR, targets, formats=("html",), workers=2)
+    by_slug = {r.slug: r for r in results}
+    assert [r.slug for r in results] == [t.slug for t in targets]
+    assert {s: r.status for s, r in by_slug.items()} == {
+        "england": "ok", batch.region_slug(good_region): "ok", batch.region_slug(bad_region): "failed",
+        **{t.slug: "ok" for t in councils},
+    }  # fmt: skip
+    failed = by_slug[batch.region_slug(bad_region)]
+    assert failed.kind == "region" and failed.cause.startswith(f"ValueError: no figures for {bad_region}")
+    assert (base / "_failed" / f"{batch.region_slug(bad_region)}.ipynb").is_file()
+
+    national = read_manifest(base / "england")
+    assert national["kind"] == "national" and national["settings"]["parameters"] == {"year": YEAR, "project_root": str(scored.root)}
+    assert "params/consent_to_be_named.csv" in national["inputs"]
+    assert not any(k.startswith("params/self_assessment/") for k in national["inputs"])
+    assert f"# England {YEAR}" in nbformat.read(str(base / "england" / "report.ipynb"), as_version=4).cells[-1].outputs[0]["data"]["text/markdown"]
+    regional = read_manifest(base / batch.region_slug(good_region))
+    assert regional["kind"] == "region" and regional["settings"]["parameters"]["region"] == good_region
+    assert "England" in (base / "england" / "report.html").read_text(encoding="utf-8")
+    council = read_manifest(base / councils[0].slug)
+    assert council["kind"] == "council" and "data/reference/return_codebook.csv" in council["inputs"]
+
+    # rerun: everything built is up to date; only the failed region is tried again
+    again = run_batch(scored, YEAR, targets, formats=("html",), workers=1)
+    assert [r.status for r in again] == ["skipped", "skipped", "failed", "skipped", "skipped"]
+
+    # consent to be named changes: the national and regional reports alone are due
+    (scored.params_dir / "consent_to_be_named.csv").write_text("org_code,consent,date,source\n", encoding="utf-8")
+    tasks, skipped = plan(scored, YEAR, targets, formats=("html",))
+    assert {t.target.slug: t.reason for t in tasks} == {
+        "england": "changed: params/consent_to_be_named.csv",
+        batch.region_slug(good_region): "changed: params/consent_to_be_named.csv",
+        batch.region_slug(bad_region): "no report yet",
+    }
+    assert {r.slug for r in skipped} == {t.slug for t in councils}
+
+    # the index lists the national and regional reports first, then the councils by region
+    write_index(scored, YEAR, results)
+    page = (base / "index.html").read_text(encoding="utf-8")
+    first_council = page.index("Council reports by region")
+    assert page.index('href="england/report.html"') < first_council
+    assert page.index(f'href="{batch.region_slug(good_region)}/report.html"') < first_council
+    assert all(page.index(f'href="{t.slug}/report.html"') > first_council for t in councils)

@@ -1,6 +1,13 @@
-"""Every organisation's report in one run: parallel, incremental, atomic, and failure-tolerant.
+"""Every report of a year in one run: parallel, incremental, atomic, and failure-tolerant.
 
-Each organisation is one task (:func:`build_report`): execute the report notebook with
+Four kinds of report (:data:`NOTEBOOKS`), each a parameterised notebook: one per council (and
+non-council employer) from ``03-council-report``, the national worker-survey report
+(``06-national-report``, folder ``england``), one per region (``07-regional-report``, folder
+``region-<name>``) and the national report of the organisational return
+(``05-national-return-report``, folder ``england-organisational-return``). Those folder names
+cannot be a council's: a council whose name would read the same gets its code added.
+
+Each report is one task (:func:`build_report`): execute the report notebook with
 papermill into a folder under ``reports/<year>/.tmp/``, render it, write ``manifest.json``, then
 move the folder to ``reports/<year>/<slug>/`` by renames (the old folder out of the way first),
 so a crash, even ``kill -9``, never leaves a half-written report under its final name.
@@ -44,12 +51,12 @@ from .errors import ParameterError, UnknownOrganisationError
 from .execute import DEFAULT_TIMEOUT, WarmKernel
 from .manifest import (
     check_current,
-    council_inputs,
+    kind_inputs,
+    own_inputs,
     package_fingerprint,
     params_sha256,
     read_manifest,
     settings as make_settings,
-    shared_inputs,
     write_manifest,
 )
 from .organisations import OrganisationIndex, slug as make_slug
@@ -58,6 +65,37 @@ from .reference import load_organisations
 log = logging.getLogger(__name__)
 
 NOTEBOOK = "03-council-report.ipynb"
+#: The kinds of report and their notebooks, in the order a run lists them.
+KINDS = ("national", "return", "region", "council")
+NOTEBOOKS = {
+    "council": NOTEBOOK,
+    "national": "06-national-report.ipynb",
+    "region": "07-regional-report.ipynb",
+    "return": "05-national-return-report.ipynb",
+}
+KIND_TEXT = {
+    "council": "council report",
+    "national": "national report",
+    "region": "regional report",
+    "return": "national report of the organisational return",
+}
+NATIONAL_SLUG = "england"
+RETURN_SLUG = "england-organisational-return"
+REGION_PREFIX = "region-"
+#: ONS codes of England and its regions (ONS Register of Geographic Codes): the code a
+#: national or regional report is listed under, as a council's report is under the council's.
+ENGLAND_CODE = "E92000001"
+REGION_CODES = {
+    "North East": "E12000001",
+    "North West": "E12000002",
+    "Yorkshire and The Humber": "E12000003",
+    "East Midlands": "E12000004",
+    "West Midlands": "E12000005",
+    "East of England": "E12000006",
+    "London": "E12000007",
+    "South East": "E12000008",
+    "South West": "E12000009",
+}
 FORMATS = ("html", "docx", "pdf", "xlsx")
 ENGINES = ("native", "quarto")
 EXECUTORS = ("local", "dask")
@@ -76,12 +114,17 @@ _SLUG_OK = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
 # ---------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Target:
-    """One organisation to report on."""
+    """One report to build: a council's (``kind`` "council"), England's, a region's or the return's.
+
+    For a national or regional report ``org_code`` is the ONS code of England or the region,
+    ``name`` what the index shows and ``region`` the region (the notebook's parameter).
+    """
 
     org_code: str
     name: str
     region: str | None
     slug: str
+    kind: str = "council"
 
 
 @dataclass
@@ -100,10 +143,13 @@ class Result:
     timings: dict[str, float] = field(default_factory=dict)
     retries: list[str] = field(default_factory=list)
     failed_notebook: str | None = None
+    kind: str = "council"
 
     @classmethod
     def failed(cls, target: Target, cause: str, **kwargs: Any) -> Result:
-        return cls(target.org_code, target.name, target.slug, target.region, status="failed", cause=cause, **kwargs)
+        return cls(
+            target.org_code, target.name, target.slug, target.region, status="failed", cause=cause, kind=target.kind, **kwargs
+        )
 
 
 @dataclass(frozen=True)
@@ -135,9 +181,114 @@ def safe_out_dir(project: Project, year: int, name: str) -> Path:
     return candidate
 
 
-def report_parameters(project: Project, year: int, org_code: str) -> dict[str, Any]:
-    """The report notebook's parameters for one organisation."""
-    return {"council": org_code, "year": year, "project_root": str(project.root), "show_free_text": False}
+def report_parameters(project: Project, year: int, org_code: str, *, free_text: bool = False) -> dict[str, Any]:
+    """The report notebook's parameters for one organisation (free text off unless asked for)."""
+    return {"council": org_code, "year": year, "project_root": str(project.root), "show_free_text": bool(free_text)}
+
+
+def target_parameters(project: Project, year: int, target: Target, *, free_text: bool = False) -> dict[str, Any]:
+    """The parameters of a target's notebook: a council's, or ``year``, ``project_root`` (and ``region``)."""
+    if target.kind == "council":
+        return report_parameters(project, year, target.org_code, free_text=free_text)
+    parameters: dict[str, Any] = {"year": year, "project_root": str(project.root)}
+    if target.kind == "region":
+        parameters = {"region": target.region, **parameters}
+    return parameters
+
+
+def notebook_path(project: Project, kind: str) -> Path:
+    """The notebook of a kind of report."""
+    if kind not in NOTEBOOKS:
+        raise ParameterError(f"unknown kind of report {kind!r}: choose from {', '.join(KINDS)}")
+    return project.notebooks_dir / NOTEBOOKS[kind]
+
+
+def region_slug(region: str) -> str:
+    """``region-north-west``: the folder of a region's report."""
+    return f"{REGION_PREFIX}{make_slug(region)}"
+
+
+def _reserved(folder: str) -> bool:
+    """A folder name kept for the national and regional reports."""
+    return folder == NATIONAL_SLUG or folder.startswith((f"{NATIONAL_SLUG}-", REGION_PREFIX))
+
+
+def scored_regions(project: Project, year: int) -> list[str]:
+    """The regions of the organisations in the year's scoring tables, sorted."""
+    path = project.processed_dir(year) / "org_scores.parquet"
+    if not path.is_file():
+        raise ParameterError(f"no scoring tables for {year} ({path} is missing): run `healthcheck score --year {year}`")
+    regions = pd.read_parquet(path, columns=["region"])["region"].dropna().astype(str).unique().tolist()
+    return sorted(regions)
+
+
+def has_return(project: Project, year: int) -> bool:
+    """Whether the year has an organisational return (raw or cleaned)."""
+    from .returns import return_path
+
+    return return_path(project, year) is not None or (project.processed_dir(year) / "org_return.parquet").is_file()
+
+
+def special_targets(
+    project: Project,
+    year: int,
+    *,
+    national: bool = True,
+    regions: bool | Sequence[str] = True,
+    org_return: bool = True,
+    need_notebooks: bool = True,
+) -> tuple[list[Target], list[str]]:
+    """Targets of the national, regional and return reports, and a message for each one left out.
+
+    ``regions`` is True (every region with a scored organisation), False, or region names
+    (matched ignoring case; an unknown name is a :class:`ParameterError`). A kind whose notebook
+    is missing (when ``need_notebooks``), a national or regional report without scoring tables,
+    and the return report of a year with no return are left out, each with a message.
+    """
+    targets: list[Target] = []
+    notes: list[str] = []
+
+    def notebook_ok(kind: str) -> bool:
+        path = notebook_path(project, kind)
+        if need_notebooks and not path.is_file():
+            what = "regional reports are" if kind == "region" else f"{KIND_TEXT[kind]} is"
+            notes.append(f"{path.relative_to(project.root).as_posix()} is missing: the {what} skipped")
+            return False
+        return True
+
+    if national and notebook_ok("national"):
+        if (project.processed_dir(year) / "org_scores.parquet").is_file():
+            targets.append(Target(ENGLAND_CODE, "England", None, NATIONAL_SLUG, "national"))
+        else:
+            notes.append(f"no scoring tables for {year}: the national report is skipped")
+    if org_return and notebook_ok("return"):
+        if has_return(project, year):
+            targets.append(Target(ENGLAND_CODE, "England: organisational return", None, RETURN_SLUG, "return"))
+        else:
+            notes.append(f"no organisational return for {year}: its national report is skipped")
+    if regions and notebook_ok("region"):
+        try:
+            known = scored_regions(project, year)
+        except ParameterError:
+            known = []
+            notes.append(f"no scoring tables for {year}: the regional reports are skipped")
+        if regions is True:
+            chosen = known
+        else:
+            by_key = {r.lower(): r for r in known}
+            wanted = [str(r).strip() for r in regions]  # type: ignore[union-attr]
+            unknown = [r for r in wanted if r.lower() not in by_key]
+            if unknown and known:
+                raise ParameterError(
+                    f"no organisation scored for {year} is in region(s) {', '.join(map(repr, unknown))}: "
+                    f"choose from {', '.join(known)}"
+                )
+            chosen = list(dict.fromkeys(by_key[r.lower()] for r in wanted if r.lower() in by_key))
+        for region in chosen:
+            folder = region_slug(region)
+            safe_out_dir(project, year, folder)
+            targets.append(Target(REGION_CODES.get(region, folder), region, region, folder, "region"))
+    return targets, notes
 
 
 def scored_codes(project: Project, year: int) -> list[str]:
@@ -184,7 +335,7 @@ def resolve_targets(
         else:  # scored but not in the reference data: keep the code as its name
             name, region = code, None
         folder = make_slug(name)
-        if folder in seen_slugs:  # two names that read the same: the code tells them apart
+        if folder in seen_slugs or _reserved(folder):  # two names that read the same: the code tells them apart
             folder = f"{folder}-{code.lower()}"
         seen_slugs.add(folder)
         safe_out_dir(project, year, folder)
@@ -346,14 +497,14 @@ def build_report(task: Task, state: WorkerState | None = None) -> Result:
     started = time.perf_counter()
     target = task.target
     project = Project(Path(task.root))
-    result = Result(target.org_code, target.name, target.slug, target.region, reason=task.reason)
+    result = Result(target.org_code, target.name, target.slug, target.region, reason=task.reason, kind=target.kind)
     tmp: Path | None = None
     try:
         state = state or worker_state()
         final = safe_out_dir(project, task.year, target.slug)
         tmp = _staging(project, task.year, target.slug)
         executed = tmp / "report.ipynb"
-        parameters = dict(task.settings.get("parameters") or report_parameters(project, task.year, target.org_code))
+        parameters = dict(task.settings.get("parameters") or target_parameters(project, task.year, target))
         inputs = dict(task.inputs)
         formats: list[str] = list(task.formats)
         if task.execute:
@@ -363,9 +514,13 @@ def build_report(task: Task, state: WorkerState | None = None) -> Result:
             result.timings["execute"] = stats.execute
         else:
             if not (final / "report.ipynb").is_file():
-                raise ParameterError(
-                    f"no executed notebook at {final / 'report.ipynb'}: run `healthcheck report --council {target.org_code}` first"
-                )
+                how = {
+                    "council": f"--council {target.org_code}",
+                    "national": "--national",
+                    "return": "--org-return",
+                    "region": f"--region {target.region!r}",
+                }.get(target.kind, "")
+                raise ParameterError(f"no executed notebook at {final / 'report.ipynb'}: run `healthcheck report {how}` first")
             old = read_manifest(final) or {}
             # the documents of other formats stay: link them in, then render over the copy
             _link_tree(final, tmp, skip=("manifest.json",))
@@ -386,9 +541,13 @@ def build_report(task: Task, state: WorkerState | None = None) -> Result:
             if fmt in rendered or (fmt in formats and path.exists()):
                 index[fmt] = Path(rendered.get(fmt, path)).resolve().relative_to(tmp.resolve()).as_posix()
         settings = make_settings(parameters, formats, task.engine)
+        if task.execute and task.settings.get("package"):
+            # the package as the run planned it: the next plan compares against the same
+            # fingerprint even if a source file changed while this report was being built
+            settings["package"] = task.settings["package"]
         write_manifest(
             tmp, org_code=target.org_code, name=target.name, year=task.year, inputs=inputs,
-            settings=settings, outputs_index=index, timings=result.timings,
+            settings=settings, outputs_index=index, timings=result.timings, kind=target.kind,
         )  # fmt: skip
         swap_into_place(tmp, final)
         tmp = None
@@ -484,24 +643,42 @@ def plan(
     force: bool = False,
     execute: bool = True,
     timeout: float = DEFAULT_TIMEOUT,
+    free_text: bool = False,
 ) -> tuple[list[Task], list[Result]]:
-    """Split targets into tasks to run and results for the ones already up to date."""
-    notebook = project.notebooks_dir / NOTEBOOK
-    if execute and not notebook.is_file():
-        raise ParameterError(f"the report notebook {notebook} is missing")
-    shared = shared_inputs(project, year, notebook) if execute else {}
+    """Split targets into tasks to run and results for the ones already up to date.
+
+    Each kind of report runs its own notebook (:data:`NOTEBOOKS`) with the inputs
+    :func:`healthcheck.manifest.report_inputs` lists for it. A missing council notebook is a
+    :class:`ParameterError`; a missing notebook of another kind fails that report alone.
+    """
+    kinds = {t.kind for t in targets}
+    for kind in kinds:
+        notebook_path(project, kind)  # an unknown kind: ParameterError
+    if execute and "council" in kinds and not notebook_path(project, "council").is_file():
+        raise ParameterError(f"the report notebook {notebook_path(project, 'council')} is missing")
+    # the inputs every report of a kind shares, hashed once per kind
+    shared = {kind: kind_inputs(project, year, kind, notebook_path(project, kind)) if execute else {} for kind in kinds}
 
     def one(target: Target) -> Task | Result:
-        parameters = report_parameters(project, year, target.org_code)
-        inputs = {**shared, **council_inputs(project, target.org_code)} if execute else {}
+        notebook = notebook_path(project, target.kind)
+        if execute and not notebook.is_file():
+            return Result.failed(target, f"ParameterError: the {KIND_TEXT[target.kind]} notebook {notebook} is missing")
+        parameters = target_parameters(project, year, target, free_text=free_text)
+        inputs = {**shared[target.kind], **own_inputs(project, target.kind, target.org_code)} if execute else {}
         settings = make_settings(parameters, formats, engine)
         final = safe_out_dir(project, year, target.slug)
         reason = "render only" if not execute else "forced" if force else check_current(final, inputs=inputs, settings=settings)
         if reason is None:
             old = read_manifest(final) or {}
             outputs = {k: f"{target.slug}/{v}" for k, v in (old.get("outputs_index") or {}).items()}
-            return Result(target.org_code, target.name, target.slug, target.region, status="skipped", reason="up to date", outputs=outputs)
-        return Task(str(project.root), year, target, tuple(formats), engine, execute, inputs, settings, reason, timeout)
+            return Result(
+                target.org_code, target.name, target.slug, target.region, status="skipped", reason="up to date",
+                outputs=outputs, kind=target.kind,
+            )  # fmt: skip
+        return Task(
+            str(project.root), year, target, tuple(formats), engine, execute, inputs, settings, reason, timeout,
+            notebook=NOTEBOOKS[target.kind],
+        )  # fmt: skip
 
     # hashing the outputs of 143 folders is I/O and hashlib, which release the GIL: threads help
     with ThreadPoolExecutor(max_workers=4) as pool:
@@ -524,25 +701,34 @@ def run_batch(
     timeout: float = DEFAULT_TIMEOUT,
     on_result: Callable[[Result], None] | None = None,
     on_plan: Callable[[int, int], None] | None = None,
+    free_text: bool = False,
 ) -> list[Result]:
     """Build every target's report; returns one :class:`Result` per target, in target order.
 
     ``workers`` defaults to the number of cores; with one worker and the local executor the
     reports are built in this process. ``on_plan(to_build, up_to_date)`` is called once the
-    skip checks are done, ``on_result`` once per target as each finishes.
+    skip checks are done, ``on_result`` once per target as each finishes. ``free_text`` turns on
+    the council reports' redacted comments section (their own respondents' only).
     """
     formats = check_options(formats, engine, executor, workers)
     workers = workers or default_workers()
-    results: dict[str, Result] = {}
+    slugs = [t.slug for t in targets]
+    if len(set(slugs)) != len(slugs):
+        twice = sorted({s for s in slugs if slugs.count(s) > 1})
+        raise ParameterError(f"two reports would share the folder(s) {', '.join(twice)}")
+    results: dict[str, Result] = {}  # by folder: unique within a year, whatever the kind
 
     def done(result: Result) -> None:
-        results[result.org_code] = result
+        results[result.slug] = result
         if on_result:
             on_result(result)
 
     with run_lock(project, year):
         clean_stale(project, year)
-        tasks, skipped = plan(project, year, targets, formats=formats, engine=engine, force=force, execute=execute, timeout=timeout)
+        tasks, skipped = plan(
+            project, year, targets, formats=formats, engine=engine, force=force, execute=execute, timeout=timeout,
+            free_text=free_text,
+        )  # fmt: skip
         if on_plan:
             on_plan(len(tasks), len(skipped))
         for result in skipped:
@@ -555,7 +741,7 @@ def run_batch(
             else:
                 _run_pool(project, year, tasks, workers, done)
         clean_stale(project, year)
-    return [results[t.org_code] for t in targets]
+    return [results[t.slug] for t in targets]
 
 
 def _run_here(tasks: Sequence[Task], done: Callable[[Result], None]) -> None:
@@ -582,7 +768,7 @@ def _run_pool(project: Project, year: int, tasks: Sequence[Task], workers: int, 
     from concurrent.futures.process import BrokenProcessPool
     from multiprocessing import get_context
 
-    pending = {t.target.org_code: t for t in tasks}
+    pending = {t.target.slug: t for t in tasks}
     deaths: dict[str, int] = {}
     for _restart in range(MAX_POOL_RESTARTS + 1):
         broken = False
@@ -598,7 +784,7 @@ def _run_pool(project: Project, year: int, tasks: Sequence[Task], workers: int, 
                     continue
                 except Exception as exc:  # noqa: BLE001 - e.g. a result that could not be sent back
                     result = Result.failed(task.target, f"worker error: {describe(exc)}")
-                pending.pop(task.target.org_code, None)
+                pending.pop(task.target.slug, None)
                 done(result)
         if not broken or not pending:
             return
@@ -606,12 +792,12 @@ def _run_pool(project: Project, year: int, tasks: Sequence[Task], workers: int, 
         # councils that were being built, retry them once, and go on with the others
         suspects = _in_flight(project, year)
         clean_stale(project, year)
-        for code, task in list(pending.items()):
-            if task.target.slug in suspects:
-                deaths[code] = deaths.get(code, 0) + 1
-                if deaths[code] >= MAX_ATTEMPTS:
-                    pending.pop(code)
-                    done(Result.failed(task.target, f"the worker process died {deaths[code]} times while building this report"))
+        for slug, task in list(pending.items()):
+            if slug in suspects:
+                deaths[slug] = deaths.get(slug, 0) + 1
+                if deaths[slug] >= MAX_ATTEMPTS:
+                    pending.pop(slug)
+                    done(Result.failed(task.target, f"the worker process died {deaths[slug]} times while building this report"))
         log.warning("a worker process died; restarting the pool for %d remaining report(s)", len(pending))
         if not pending:
             return

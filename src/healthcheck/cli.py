@@ -1,6 +1,6 @@
 """The `healthcheck` command line: sample, clean, score, report, render and run.
 
-Exit codes: 0 all done, 1 some councils failed (the rest finished), 2 bad input or parameters.
+Exit codes: 0 all done, 1 some reports failed (the rest finished), 2 bad input or parameters.
 """
 
 from __future__ import annotations
@@ -33,7 +33,22 @@ def _project() -> Project:
     return Project.default()
 
 
+def _exits(func: Callable[..., None]) -> Callable[..., None]:
+    """Bad input or parameters end the command with a clear message and exit code 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        try:
+            func(*args, **kwargs)
+        except HealthcheckError as exc:
+            console.print(f"[bold red]error:[/] {exc}")
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
 @app.command()
+@_exits
 def sample(
     year: Annotated[
         Optional[list[int]], typer.Option("--year", help="Year(s) to write (default: 2020, 2021 and 2022).")
@@ -41,25 +56,62 @@ def sample(
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same bytes.")] = 2020,
     force: Annotated[bool, typer.Option(help="Overwrite an existing raw export.")] = False,
 ) -> None:
-    """Write the realistic, seeded sample raw export(s) and headcounts."""
+    """Write the realistic, seeded sample raw export(s), headcounts and organisational return(s)."""
     from .sample import write_sample
 
-    written = write_sample(_project(), years=year or None, seed=seed, force=force)
+    project = _project()
+    written = write_sample(project, years=year or None, seed=seed, force=force)
     for path in written:
+        console.print(f"wrote {path}")
+    _sample_returns(project, year or None, seed=seed, force=force)
+
+
+def _sample_returns(project: Project, years: list[int] | None, *, seed: int, force: bool) -> None:
+    """The sample organisational return beside each sample worker survey; an existing return is kept."""
+    from .config import SAMPLE_YEARS
+    from .returns import return_path
+    from .sample_return import write_return
+
+    years = list(years or SAMPLE_YEARS)
+    keep = [y for y in years if not force and return_path(project, y) is not None]
+    for y in keep:
+        console.print(f"kept the existing organisational return {return_path(project, y)} (--force replaces it)")
+    for path in write_return(project, [y for y in years if y not in keep], seed=seed, force=force):
         console.print(f"wrote {path}")
 
 
 @app.command()
+@_exits
 def clean(year: YearOpt = None) -> None:
-    """Clean a year's raw export into data/processed/<year>/responses.parquet and the QA log."""
+    """Clean a year's worker survey export and organisational return into data/processed/<year>/."""
     from .clean import clean_year
 
     project = _project()
-    result = clean_year(project, project.resolve_year(year))
+    year = project.resolve_year(year)
+    result = clean_year(project, year)
     console.print(result.summary())
+    _clean_return(project, year)
+
+
+def _clean_return(project: Project, year: int) -> None:
+    """Clean the year's organisational return (org_return.parquet, org_return_qa.csv), or say there is none."""
+    from .returns import clean_return_year
+
+    result = clean_return_year(project, year)
+    console.print(result.summary() if result else result.message)
+
+
+def _return_current(project: Project, year: int) -> bool:
+    """True when the year has no return, or its cleaned table is at least as new as the raw file."""
+    from .returns import return_path
+
+    raw = return_path(project, year)
+    cleaned = project.processed_dir(year) / "org_return.parquet"
+    return raw is None or (cleaned.is_file() and cleaned.stat().st_mtime >= raw.stat().st_mtime)
 
 
 @app.command()
+@_exits
 def score(year: YearOpt = None) -> None:
     """Score the cleaned responses: areas, ratings, benchmarks, ranks, drivers, items."""
     from .score import score_year
@@ -76,32 +128,62 @@ CouncilOpt = Annotated[
 FormatsOpt = Annotated[str, typer.Option("--formats", help="Comma-separated: html,docx,pdf,xlsx.")]
 WorkersOpt = Annotated[Optional[int], typer.Option("--workers", help="Parallel workers (default: number of cores).")]
 EngineOpt = Annotated[str, typer.Option("--engine", help="native (default) or quarto (when on PATH).")]
+FreeTextOpt = Annotated[
+    bool,
+    typer.Option(
+        "--free-text/--no-free-text",
+        help="Council reports show their own respondents' comments, redacted (default: off).",
+    ),
+]
 TimeoutOpt = Annotated[float, typer.Option("--timeout", help="Seconds one notebook may run before it is stopped.")]
+NationalOpt = Annotated[
+    Optional[bool],
+    typer.Option("--national/--no-national", help="The national worker-survey report (default: on unless --council)."),
+]
+RegionalOpt = Annotated[
+    Optional[bool],
+    typer.Option("--regional/--no-regional", help="One report per region (default: on unless --council)."),
+]
+RegionOpt = Annotated[
+    Optional[list[str]], typer.Option("--region", help="Only this region's report, e.g. 'North West'; repeatable.")
+]
+OrgReturnOpt = Annotated[
+    Optional[bool],
+    typer.Option(
+        "--org-return/--no-org-return",
+        help="The national report of the organisational return (default: on unless --council).",
+    ),
+]
 ALL_FORMATS = "html,docx,pdf,xlsx"
-
-
-def _exits(func: Callable[..., None]) -> Callable[..., None]:
-    """Bad input or parameters end the command with a clear message and exit code 2."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> None:
-        try:
-            func(*args, **kwargs)
-        except HealthcheckError as exc:
-            console.print(f"[bold red]error:[/] {exc}")
-            raise typer.Exit(2) from None
-
-    return wrapper
 
 
 def _formats(text: str) -> tuple[str, ...]:
     return tuple(f.strip().lower() for f in text.split(",") if f.strip())
 
 
+def _ensure_history(project: Project, year: int) -> None:
+    """Clean and score the earlier years that trends compare with, when their tables are missing.
+
+    Done before the year itself is scored and before any report, so that the year's trends find
+    the year before and no two workers ever clean the same earlier year at once.
+    """
+    from .council import scoring_complete
+    from .trends import ensure_history
+
+    missing = [y for y in project.raw_years() if y < year and not scoring_complete(project, y)]
+    ensure_history(project, year)
+    if missing:
+        console.print(f"cleaned and scored earlier years for the trends: {', '.join(map(str, missing))}")
+
+
 def _ensure_scored(project: Project, year: int) -> None:
-    """Clean and score the year only if its scoring tables are missing."""
+    """Clean and score the year only if its scoring tables are missing; clean the return if it is stale."""
     from .council import scoring_complete
 
+    _ensure_history(project, year)
+
+    if not _return_current(project, year):  # before the reports, which would each clean it
+        _clean_return(project, year)
     if scoring_complete(project, year):
         return
     from .clean import clean_year
@@ -113,21 +195,47 @@ def _ensure_scored(project: Project, year: int) -> None:
     console.print(f"scored {year}")
 
 
+def _selection(
+    councils: list[str] | None, national: bool | None, regional: bool | None, regions: list[str] | None,
+    org_return: bool | None, *, default: bool,
+) -> dict[str, Any]:  # fmt: skip
+    """Which national and regional reports to build: as asked, else ``default`` (off when councils are named)."""
+    on = default and not councils
+    return {
+        "national": on if national is None else national,
+        "regions": list(regions) if regions else (on if regional is None else regional),
+        "org_return": on if org_return is None else org_return,
+    }
+
+
 def _batch(
     project: Project, year: int, councils: list[str] | None, formats: tuple[str, ...], *, workers: int | None,
     force: bool, engine: str, executor: str = "local", scheduler: str | None = None, execute: bool = True,
-    timeout: float = 600.0,
+    timeout: float = 600.0, include_councils: bool = True, selection: dict[str, Any] | None = None,
+    explicit: bool = True, free_text: bool = False,
 ) -> int:  # fmt: skip
-    """Run the batch with a progress bar, write the run record and index, print failures; the exit code."""
+    """Run the batch with a progress bar, write the run record and index, print failures; the exit code.
+
+    ``selection`` (from :func:`_selection`) adds the national, regional and return reports; a
+    kind whose notebook is missing is skipped with a message. With ``execute`` false and
+    ``explicit`` false, only those already executed are re-rendered.
+    """
     from datetime import datetime, timezone
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-    from .batch import check_options, default_workers, resolve_targets, run_batch, write_run_record
+    from .batch import check_options, default_workers, resolve_targets, run_batch, special_targets, write_run_record
     from .index import write_index
 
     formats = check_options(formats, engine, executor, workers)
-    targets, unknown = resolve_targets(project, year, councils)
+    selection = selection or {"national": False, "regions": False, "org_return": False}
+    specials, notes = special_targets(project, year, **selection, need_notebooks=execute)
+    if not execute and not explicit:  # render: only what has been executed before
+        specials = [t for t in specials if (project.reports_dir(year) / t.slug / "report.ipynb").is_file()]
+    for note in notes:
+        console.print(f"[yellow]skipped:[/] {note}")
+    targets, unknown = resolve_targets(project, year, councils) if include_councils else ([], [])
+    targets = [*specials, *targets]
     for result in unknown:
         console.print(f"[red]{result.name}:[/] {result.cause}")
     tally = {"ok": 0, "skipped": 0, "failed": len(unknown)}
@@ -151,13 +259,15 @@ def _batch(
         results = run_batch(
             project, year, targets, formats=formats, workers=workers, force=force, engine=engine,
             executor=executor, scheduler=scheduler, execute=execute, timeout=timeout,
-            on_result=on_result, on_plan=on_plan,
+            on_result=on_result, on_plan=on_plan, free_text=free_text,
         )  # fmt: skip
     results = [*unknown, *results]
     seconds = time.perf_counter() - started
     options = {
-        "command": "render" if not execute else "run", "councils": councils or "all", "formats": list(formats),
+        "command": "render" if not execute else "run",
+        "councils": (councils or "all") if include_councils else "none", "formats": list(formats),
         "workers": workers or default_workers(), "executor": executor, "engine": engine, "force": force,
+        "free_text": free_text, **selection, "skipped_kinds": notes,
     }  # fmt: skip
     record = write_run_record(project, year, results, seconds=seconds, options=options, started=began)
     index = write_index(project, year, results, seconds=seconds)
@@ -185,7 +295,7 @@ def _summary(project: Project, year: int, results: list, *, seconds: float, inde
     if not failures:
         return 0
     table = Table(title=f"{len(failures)} report(s) failed", show_lines=True)
-    table.add_column("Organisation")
+    table.add_column("Report")
     table.add_column("Code")
     table.add_column("Cause")
     table.add_column("Executed notebook")
@@ -207,16 +317,29 @@ def report(
     force: Annotated[bool, typer.Option(help="Rebuild even when nothing changed.")] = False,
     engine: EngineOpt = "native",
     timeout: TimeoutOpt = 600.0,
+    national: NationalOpt = None,
+    regional: RegionalOpt = None,
+    region: RegionOpt = None,
+    org_return: OrgReturnOpt = None,
+    free_text: FreeTextOpt = False,
 ) -> None:
-    """Execute and render the report of the named councils (or --all); cleans and scores only if needed."""
-    if not council and not all_:
-        raise ParameterError("name a council with --council (ONS code or name, repeatable), or pass --all")
+    """Execute and render the named councils' reports (or --all), and any national or regional ones asked for.
+
+    Cleans and scores only if needed.
+    """
+    selection = _selection(council, national, regional, region, org_return, default=False)
+    if not council and not all_ and not any(selection.values()):
+        raise ParameterError(
+            "name a council with --council (ONS code or name, repeatable), or pass --all, "
+            "--national, --regional, --region or --org-return"
+        )
     project = _project()
     year = project.resolve_year(year)
     _ensure_scored(project, year)
     code = _batch(
         project, year, None if all_ else council, _formats(formats), workers=workers, force=force,
-        engine=engine, timeout=timeout,
+        engine=engine, timeout=timeout, include_councils=bool(council or all_), selection=selection,
+        free_text=free_text,
     )  # fmt: skip
     raise typer.Exit(code)
 
@@ -229,11 +352,23 @@ def render(
     formats: FormatsOpt = ALL_FORMATS,
     workers: WorkersOpt = None,
     engine: EngineOpt = "native",
+    national: NationalOpt = None,
+    regional: RegionalOpt = None,
+    region: RegionOpt = None,
+    org_return: OrgReturnOpt = None,
 ) -> None:
-    """Re-render already executed report notebooks (reports/<year>/<slug>/report.ipynb) without executing."""
+    """Re-render already executed report notebooks (reports/<year>/<slug>/report.ipynb) without executing.
+
+    Without --council: every council's, and the national and regional reports already executed.
+    """
     project = _project()
     year = project.resolve_year(year)
-    code = _batch(project, year, council, _formats(formats), workers=workers, force=True, engine=engine, execute=False)
+    selection = _selection(council, national, regional, region, org_return, default=True)
+    explicit = any(v is not None for v in (national, regional, org_return)) or bool(region)
+    code = _batch(
+        project, year, council, _formats(formats), workers=workers, force=True, engine=engine, execute=False,
+        selection=selection, explicit=explicit,
+    )  # fmt: skip
     raise typer.Exit(code)
 
 
@@ -249,25 +384,38 @@ def run(
     scheduler: Annotated[Optional[str], typer.Option(help="Dask scheduler address (default: a local cluster).")] = None,
     engine: EngineOpt = "native",
     timeout: TimeoutOpt = 600.0,
+    national: NationalOpt = None,
+    regional: RegionalOpt = None,
+    region: RegionOpt = None,
+    org_return: OrgReturnOpt = None,
+    free_text: FreeTextOpt = False,
 ) -> None:
-    """The whole pipeline: sample (if there is no raw data), clean, score, every report, index page."""
+    """The whole pipeline: sample (if there is no raw data), clean, score, every report, index pages.
+
+    Every council's report, the national and regional reports and the national report of the
+    organisational return; with --council only the councils named, unless asked for the others.
+    """
     from .batch import check_options
     from .clean import clean_year
     from .sample import write_sample
     from .score import score_year
 
     check_options(_formats(formats), engine, executor, workers)  # before minutes of work, not after
+    selection = _selection(council, national, regional, region, org_return, default=True)
     project = _project()
     if not project.raw_years():
         for path in write_sample(project):
             console.print(f"wrote {path}")
+        _sample_returns(project, None, seed=2020, force=False)
     year = project.resolve_year(year)
+    _ensure_history(project, year)
     console.print(clean_year(project, year).summary())
+    _clean_return(project, year)
     score_year(project, year)
     console.print(f"scored {year}")
     code = _batch(
         project, year, council, _formats(formats), workers=workers, force=force, engine=engine,
-        executor=executor, scheduler=scheduler, timeout=timeout,
+        executor=executor, scheduler=scheduler, timeout=timeout, selection=selection, free_text=free_text,
     )  # fmt: skip
     raise typer.Exit(code)
 

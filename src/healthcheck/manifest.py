@@ -1,8 +1,9 @@
 """Provenance of a report folder: what went in (hashes), how it was made, and what came out.
 
 ``manifest.json`` in each ``reports/<year>/<slug>/`` records the sha256 of every input the
-report depends on (the scoring tables, the notebook, the reference data, ``params/`` files and
-the council's own self-assessment), the notebook parameters, the formats and engine, the
+report depends on (the scoring tables and cleaned return, the notebook, the reference data,
+``params/`` files and the council's own self-assessment; :func:`report_inputs` per kind of
+report), the notebook parameters, the formats and engine, the
 package version (and a hash of its source, so an edited module counts as a change), the time,
 and the sha256 of every output. :func:`check_current` compares a folder with what a run would
 use now, and says why it must be rebuilt.
@@ -10,6 +11,7 @@ use now, and says why it must be rebuilt.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -52,7 +54,12 @@ def hashes(project: Project, paths: Iterable[Path]) -> dict[str, str | None]:
 
 
 def shared_input_paths(project: Project, year: int, notebook: Path) -> list[Path]:
-    """Inputs every organisation's report shares: scoring tables, notebook, reference data, params."""
+    """Inputs every organisation's report shares: scoring tables, notebook, reference data, params.
+
+    Earlier years' tables, codebook revisions and item maps count too: the trends read them.
+    """
+    from .trends import history_inputs
+
     folder = project.processed_dir(year)
     tables = (
         [p for p in folder.iterdir() if p.suffix in (".parquet", ".json") and p.name not in NOT_REPORT_INPUTS]
@@ -65,11 +72,57 @@ def shared_input_paths(project: Project, year: int, notebook: Path) -> list[Path
         project.reference_dir / "organisations.csv",
         project.reference_dir / "areas.csv",
         project.reference_dir / "codebook.csv",
+        project.reference_dir / "return_codebook.csv",  # the workforce context reads the return
         project.params_dir / "organisations_extra.csv",
         project.params_dir / "scoring.yaml",
         project.year_params_dir(year) / "scoring.yaml",
         project.year_params_dir(year) / "codebook.csv",
+        project.year_params_dir(year) / "return_codebook.csv",
+        *history_inputs(project, year),
     ]
+
+
+#: Parameters the national and regional reports read besides the shared ones.
+NATIONAL_PARAMS = ("consent_to_be_named.csv",)
+
+
+def return_input_paths(project: Project, year: int, notebook: Path) -> list[Path]:
+    """Inputs of the national report of the organisational return: the return, its codebook, organisations."""
+    processed, raw = project.processed_dir(year), project.raw_dir(year)
+    return [
+        processed / "org_return.parquet",
+        raw / "org_return.csv",  # the notebook cleans again if the raw file is newer
+        raw / "org_return.xlsx",
+        Path(notebook),
+        project.reference_dir / "organisations.csv",
+        project.reference_dir / "return_codebook.csv",
+        project.params_dir / "organisations_extra.csv",
+        project.year_params_dir(year) / "return_codebook.csv",
+    ]
+
+
+def kind_input_paths(project: Project, year: int, kind: str, notebook: Path) -> list[Path]:
+    """Inputs every report of a kind (council, national, region, return) shares."""
+    if kind == "return":
+        return return_input_paths(project, year, notebook)
+    paths = shared_input_paths(project, year, notebook)
+    if kind in ("national", "region"):
+        paths += [project.params_dir / name for name in NATIONAL_PARAMS]
+    return paths
+
+
+def kind_inputs(project: Project, year: int, kind: str, notebook: Path) -> dict[str, str | None]:
+    return hashes(project, kind_input_paths(project, year, kind, notebook))
+
+
+def own_inputs(project: Project, kind: str, org_code: str) -> dict[str, str | None]:
+    """Inputs of one report alone: a council's self-assessment; nothing for the other kinds."""
+    return council_inputs(project, org_code) if kind == "council" else {}
+
+
+def report_inputs(project: Project, year: int, kind: str, org_code: str, notebook: Path) -> dict[str, str | None]:
+    """Hashes of everything one report of a kind depends on (relative path -> sha256)."""
+    return {**kind_inputs(project, year, kind, notebook), **own_inputs(project, kind, org_code)}
 
 
 def council_input_paths(project: Project, org_code: str) -> list[Path]:
@@ -90,17 +143,37 @@ def input_hashes(project: Project, year: int, org_code: str, notebook: Path) -> 
     return {**shared_inputs(project, year, notebook), **council_inputs(project, org_code)}
 
 
-@lru_cache(maxsize=1)
-def package_fingerprint() -> dict[str, str]:
-    """The package version and a hash of its source files and templates."""
-    digest = hashlib.sha256()
+def _package_files() -> tuple[tuple[str, int, int], ...]:
+    """(path, mtime, size) of every source file and template: cheap to read, changes with any edit."""
     files = sorted(p for p in PACKAGE_DIR.rglob("*") if p.is_file() and p.suffix not in (".pyc",) and "__pycache__" not in p.parts)
+    stats = []
     for path in files:
+        with contextlib.suppress(OSError):  # a file removed while we look
+            st = path.stat()
+            stats.append((str(path), st.st_mtime_ns, st.st_size))
+    return tuple(stats)
+
+
+def package_fingerprint() -> dict[str, str]:
+    """The package version and a hash of its source files and templates.
+
+    Hashed again only when a file's time or size changed, so a long-lived process (a test
+    session, a notebook server) never compares reports against a stale fingerprint.
+    """
+    return dict(_fingerprint(_package_files()))
+
+
+@lru_cache(maxsize=4)
+def _fingerprint(stats: tuple[tuple[str, int, int], ...]) -> tuple[tuple[str, str], ...]:
+    digest = hashlib.sha256()
+    for name, _, _ in stats:
+        path = Path(name)
         digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode())
         digest.update(b"\0")
-        digest.update(path.read_bytes())
+        with contextlib.suppress(OSError):
+            digest.update(path.read_bytes())
         digest.update(b"\0")
-    return {"version": __version__, "source_sha256": digest.hexdigest()}
+    return (("version", __version__), ("source_sha256", digest.hexdigest()))
 
 
 def params_sha256(project: Project) -> str:
@@ -144,10 +217,12 @@ def write_manifest(
     settings: Mapping[str, Any],
     outputs_index: Mapping[str, str],
     timings: Mapping[str, float] | None = None,
+    kind: str = "council",
 ) -> Path:
     """Write ``folder/manifest.json`` (atomically) and return its path."""
     manifest = {
         "schema": SCHEMA,
+        "kind": kind,
         "org_code": org_code,
         "name": name,
         "year": year,

@@ -45,7 +45,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .clean import load_name_map, parse_submitted, read_raw, resolve_organisations, tidy
+from .clean import formula_safe, load_name_map, parse_submitted, read_raw, resolve_organisations, tidy
 from .config import Project
 from .errors import InputError
 from .files import atomic_write
@@ -696,7 +696,8 @@ def write_return_outputs(result: ReturnResult, folder: Path) -> list[Path]:
     table = pa.Table.from_pandas(result.returns, preserve_index=False)
     paths = [folder / "org_return.parquet", folder / "org_return_qa.csv"]
     atomic_write(paths[0], lambda tmp: pq.write_table(table, tmp, compression="zstd"))
-    atomic_write(paths[1], lambda tmp: result.qa_log.to_csv(tmp, index=False, lineterminator="\n", encoding="utf-8"))
+    qa_log = formula_safe(result.qa_log)  # free text in a CSV must not open as a formula
+    atomic_write(paths[1], lambda tmp: qa_log.to_csv(tmp, index=False, lineterminator="\n", encoding="utf-8"))
     return paths
 
 
