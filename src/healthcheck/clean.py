@@ -3,8 +3,8 @@
 The rules, in the order :func:`clean` applies them (each is a small function below):
 
 1. ``tidy``: column names matched ignoring case and spaces; every cell stripped of stray
-   whitespace; empty cells are missing. (Reading: :func:`read_raw`, UTF-8, UTF-8 with BOM or
-   Windows-1252, detected; or XLSX.)
+   whitespace; empty cells are missing. (Reading: :func:`read_raw`, UTF-8, UTF-8 with BOM,
+   UTF-16 with or without BOM or Windows-1252, detected; or XLSX.)
 2. ``validate``: the pandera schema in :mod:`healthcheck.schema` (required columns, no
    duplicated names, item cells in the answer set); any failure is one :class:`InputError`.
 3. ``blank``: rows with every column empty are excluded.
@@ -57,6 +57,7 @@ from .schema import (
     ROLES,
     SERVICES,
     answer_tokens,
+    shown,
     validate_raw,
     validate_responses,
 )
@@ -221,7 +222,7 @@ def _md(text: str) -> str:
 def read_raw(path: Path) -> pd.DataFrame:
     """The export as typed: every cell a string ('' when empty), the header as column names.
 
-    CSV is read as UTF-8 (with or without BOM), else Windows-1252; XLSX with openpyxl (first
+    CSV is read as UTF-8 (with or without BOM) or UTF-16, else Windows-1252; XLSX with openpyxl (first
     sheet). Trailing lines that are entirely empty are not rows. ``attrs['encoding']`` says
     how the file was read.
     """
@@ -262,12 +263,13 @@ def read_raw(path: Path) -> pd.DataFrame:
 
 
 def _decode(data: bytes, path: Path) -> tuple[str, str]:
-    """UTF-8 (BOM or not) first, then Windows-1252; binary junk is refused."""
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+    """UTF-16 (BOM or not), UTF-8 (BOM or not), then Windows-1252; binary junk is refused."""
+    bom_less = _utf16_without_bom(data)
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or bom_less:
         try:
-            text, encoding = data.decode("utf-16"), "UTF-16"
+            text, encoding = data.decode(bom_less or "utf-16"), "UTF-16"
         except UnicodeDecodeError:
-            raise InputError("not a readable CSV or XLSX file", file=path) from None
+            raise InputError("not a readable CSV or XLSX file (broken UTF-16 text)", file=path) from None
     else:
         try:
             text, encoding = data.decode("utf-8-sig"), "UTF-8"
@@ -293,11 +295,41 @@ def _decode(data: bytes, path: Path) -> tuple[str, str]:
     return text, encoding
 
 
+def _utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le' or 'utf-16-be' for UTF-16 text saved without a byte order mark, else None.
+
+    ASCII text in UTF-16 has a NUL in every other byte: in the odd positions for little-endian,
+    the even ones for big-endian. Binary files have NULs scattered anywhere.
+    """
+    sample = data[:4096]
+    if len(sample) < 4 or len(sample) % 2 or data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) >= 0.9 * len(odd) and even.count(0) == 0:
+        return "utf-16-le"
+    if even.count(0) >= 0.9 * len(even) and odd.count(0) == 0:
+        return "utf-16-be"
+    return None
+
+
 def _csv_records(text: str, path: Path) -> list[list[str]]:
+    """The CSV's records; an unreadable one (such as a cell over the csv module's limit) names its row."""
+    records: list[list[str]] = []
+    reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        return [list(record) for record in csv.reader(io.StringIO(text, newline=""))]
+        for record in reader:
+            records.append(list(record))
     except csv.Error as exc:
-        raise InputError(f"not a readable CSV file: {exc}", file=path) from None
+        row = len(records) + 1  # the record being read: header = row 1, as in a spreadsheet
+        if "field larger than field limit" in str(exc):
+            raise InputError(
+                f"a cell is too long (over {csv.field_size_limit():,} characters)",
+                file=path,
+                row=row,
+                hint="a survey answer is never that long: check the export for a missing closing quote",
+            ) from None
+        raise InputError(f"not a readable CSV file: {exc}", file=path, row=row) from None
+    return records
 
 
 def _xlsx_records(path: Path) -> list[list[str]]:
@@ -399,7 +431,7 @@ def parse_submitted(series: pd.Series, source: object) -> pd.Series:
     bad = text[out[text.index].isna()]
     if len(bad):
         cells = list(zip(bad.index, bad))
-        listed = "; ".join(f"row {r}: {v!r}" for r, v in cells[:MAX_LISTED])
+        listed = "; ".join(f"row {r}: {shown(v)}" for r, v in cells[:MAX_LISTED])
         more = f"; and {len(cells) - MAX_LISTED} more" if len(cells) > MAX_LISTED else ""
         raise InputError(
             f"{len(cells)} date/time(s) cannot be read: {listed}{more}",
@@ -444,7 +476,8 @@ def submission_key(frame: pd.DataFrame, tokens: pd.DataFrame, org_key: pd.Series
         *(frame[c] for c in COMMENT_COLUMNS),
     ]
     # One text per row, the parts joined by a separator no export contains.
-    return reduce(lambda a, b: a + "\x1f" + b, (p.fillna("").astype(str) for p in parts))
+    # (as object first: a part that is all missing is float64, which cannot be filled with text)
+    return reduce(lambda a, b: a + "\x1f" + b, (p.astype(object).fillna("").astype(str) for p in parts))
 
 
 def rule_duplicate_submission(frame: pd.DataFrame, key: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -485,7 +518,7 @@ def completed_flags(series: pd.Series, source: object) -> pd.Series:
     if bad.any():
         row = int(bad.idxmax())
         raise InputError(
-            f"completed must be Yes or No, not {series[row]!r}", file=source, row=row, column="completed"
+            f"completed must be Yes or No, not {shown(series[row])}", file=source, row=row, column="completed"
         )
     return flags.eq(True) & flags.notna()
 
@@ -544,7 +577,7 @@ def tidy_service(series: pd.Series, source: object) -> pd.Series:
     bad = tidied.isna()
     if bad.any():
         rows = list(bad[bad].index)
-        listed = "; ".join(f"row {r}: {series[r]!r}" for r in rows[:MAX_LISTED])
+        listed = "; ".join(f"row {r}: {shown(series[r])}" for r in rows[:MAX_LISTED])
         more = f"; and {len(rows) - MAX_LISTED} more" if len(rows) > MAX_LISTED else ""
         raise InputError(
             f"{len(rows)} unknown service(s): {listed}{more}",
@@ -559,7 +592,7 @@ def tidy_service(series: pd.Series, source: object) -> pd.Series:
 def tidy_role(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     """The five role labels, any case; anything else (blank too) is 'Other' and flagged."""
     lookup = {_fold(r): r for r in ROLES}
-    tidied = series.map(lambda s: lookup.get(_fold(s)), na_action="ignore")
+    tidied = series.map(lambda s: lookup.get(_fold(s)), na_action="ignore").astype(object)  # all-None is float64
     other = tidied.isna()
     return tidied.fillna("Other").astype("string"), other & (series.fillna("").map(_fold) != "other")
 
@@ -788,6 +821,22 @@ def load_name_map(project: Project) -> pd.DataFrame | None:
     return table[["org_name", "org_code"]].apply(lambda s: s.str.strip())
 
 
+def formula_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy for a CSV file whose text cells cannot start a spreadsheet formula.
+
+    The QA log quotes what was typed in the export (response ids, names, roles), and a person
+    opens it in Excel: text starting '=', '+', '-', '@', a tab or a carriage return gets a
+    leading apostrophe there (see :func:`healthcheck.xlsx.safe_text`). Numbers are untouched.
+    """
+    from .xlsx import safe_text
+
+    out = frame.copy()
+    for column in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[column]):
+            out[column] = out[column].map(safe_text, na_action="ignore")
+    return out
+
+
 def clean_year(project: Project, year: int) -> CleanResult:
     """Clean a year's raw export and write responses.parquet, qa_log.csv and qa_summary.md."""
     source = raw_export_path(project, year)
@@ -811,6 +860,7 @@ def write_outputs(
     table = pa.Table.from_pandas(result.responses, preserve_index=False)
     paths = [folder / "responses.parquet", folder / "qa_log.csv", folder / "qa_summary.md"]
     atomic_write(paths[0], lambda tmp: pq.write_table(table, tmp, compression="zstd"))
-    atomic_write(paths[1], lambda tmp: result.qa_log.to_csv(tmp, index=False, lineterminator="\n", encoding="utf-8"))
+    log = formula_safe(result.qa_log)
+    atomic_write(paths[1], lambda tmp: log.to_csv(tmp, index=False, lineterminator="\n", encoding="utf-8"))
     atomic_write_text(paths[2], result.markdown(year=year, root=root))
     return paths

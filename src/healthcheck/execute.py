@@ -132,6 +132,7 @@ def _client_class() -> type:
                 super().papermill_execute_cells()
             finally:
                 renumber(self.nb)
+                drop_default_parameters(self.nb)
 
     return WarmClient
 
@@ -147,6 +148,25 @@ def renumber(nb: Any) -> None:
         for output in cell.get("outputs", []):
             if output.get("output_type") == "execute_result":
                 output["execution_count"] = count
+
+
+#: What the template's parameters cell says in an executed notebook (see drop_default_parameters).
+DEFAULTS_DROPPED = "# Parameters: the values this notebook ran with are in the injected cell below."
+
+
+def drop_default_parameters(nb: Any) -> None:
+    """Blank the template's default parameter values once papermill has injected the real ones.
+
+    The template's defaults name an example council (``council = "E06000006"``); kept in every
+    other council's executed notebook, they would name an organisation that report is not about.
+    The cell has run (a parameter not passed keeps its default), so only its text goes.
+    """
+    tags = [cell.get("metadata", {}).get("tags", []) for cell in nb.cells]
+    if not any("injected-parameters" in t for t in tags):
+        return
+    for cell, cell_tags in zip(nb.cells, tags):
+        if "parameters" in cell_tags and cell.get("cell_type") == "code":
+            cell["source"] = DEFAULTS_DROPPED
 
 
 _ENGINE_LOCK = threading.Lock()

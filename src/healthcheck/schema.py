@@ -27,6 +27,16 @@ ROLES = ["Social worker", "Senior practitioner", "Team manager", "Principal soci
 
 #: How many offending cells an error message lists before saying "and N more".
 MAX_LISTED = 5
+#: How many characters of an offending cell an error message quotes.
+MAX_SHOWN = 80
+
+
+def shown(value: object, limit: int = MAX_SHOWN) -> str:
+    """A cell quoted for an error message: its repr, cut short (with its length) when long."""
+    text = str(value)
+    if len(text) <= limit:
+        return repr(value)
+    return f"{text[:limit]!r}... ({len(text):,} characters)"
 
 # Curly and other look-alike apostrophes, so that "Don’t know" reads as "Don't know".
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'"})
@@ -97,9 +107,9 @@ def raw_schema(items: list[str]) -> pa.DataFrameSchema:
 
 
 def _cell_list(cells: list[tuple[int, str, object]]) -> str:
-    shown = "; ".join(f"row {row}, column '{col}': {value!r}" for row, col, value in cells[:MAX_LISTED])
+    listed = "; ".join(f"row {row}, column '{col}': {shown(value)}" for row, col, value in cells[:MAX_LISTED])
     more = len(cells) - MAX_LISTED
-    return shown + (f"; and {more} more" if more > 0 else "")
+    return listed + (f"; and {more} more" if more > 0 else "")
 
 
 def validate_raw(frame: pd.DataFrame, items: list[str], source: str | Path | None) -> None:
@@ -124,7 +134,7 @@ def _input_error(failures: pd.DataFrame, source: str | Path | None, header: list
     if len(dupes):
         names = [str(n) for case in dupes["failure_case"] for n in _as_list(case)]
         return InputError(
-            f"column name(s) {', '.join(repr(n) for n in names)} appear more than once "
+            f"column name(s) {', '.join(shown(n) for n in names)} appear more than once "
             "(names are compared ignoring case and spaces)",
             file=source,
             column=names[0],
@@ -133,14 +143,14 @@ def _input_error(failures: pd.DataFrame, source: str | Path | None, header: list
     missing = failures[checks == "column_in_dataframe"]
     if len(missing):
         names = [str(n) for n in missing["failure_case"]]
-        listed = ", ".join(repr(n) for n in names[:MAX_LISTED * 2])
+        listed = ", ".join(shown(n) for n in names[:MAX_LISTED * 2])
         if len(names) > MAX_LISTED * 2:
             listed += f" and {len(names) - MAX_LISTED * 2} more"
         hint = "see docs/data-contracts.md for the columns of the export"
         if len(names) > len(header):  # most of the header is wrong: not the export, or not comma-separated
-            shown = ", ".join(repr(h) for h in header[:MAX_LISTED])
+            header_shown = ", ".join(shown(h) for h in header[:MAX_LISTED])
             more = " ..." if len(header) > MAX_LISTED else ""
-            hint = f"the header read was {shown}{more}; is this the survey export, saved as comma-separated CSV? {hint}"
+            hint = f"the header read was {header_shown}{more}; is this the survey export, saved as comma-separated CSV? {hint}"
         return InputError(f"missing required column(s) {listed}", file=source, column=names[0], hint=hint)
     cells = failures[failures["index"].notna() & failures["column"].notna()]
     if len(cells):
@@ -159,7 +169,7 @@ def _input_error(failures: pd.DataFrame, source: str | Path | None, header: list
             "so correct the export",
         )
     first = failures.iloc[0]
-    return InputError(f"the export fails check {first['check']}: {first['failure_case']!r}", file=source)
+    return InputError(f"the export fails check {first['check']}: {shown(first['failure_case'])}", file=source)
 
 
 def responses_schema(items: list[str]) -> pa.DataFrameSchema:
