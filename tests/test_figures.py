@@ -63,15 +63,76 @@ def test_export_png_and_svg(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 @needs_chromium
-def test_server_shared_and_stopped() -> None:
-    import kaleido
-
+def test_browser_shared_and_stopped() -> None:
     with ChartExporter() as outer:
         outer.to_bytes(go.Figure(), "svg")
-        with ChartExporter() as inner:  # joins the running server ...
+        with ChartExporter() as inner:  # joins the running browser ...
             inner.to_bytes(go.Figure(), "svg")
-        assert kaleido._global_server.is_running()  # ... and leaves it to its owner
-    assert not kaleido._global_server.is_running()
+            assert inner._browser is outer._browser
+        assert figures.browser_running()  # ... and leaves it to the last exporter
+    assert not figures.browser_running()
+
+
+def bars(n: int) -> go.Figure:
+    return go.Figure(go.Bar(x=["a", "b", "c"], y=[n, 1, 2]), layout={"width": 400, "height": 300})
+
+
+@pytest.mark.slow
+@needs_chromium
+def test_one_call_per_batch_and_identical_images_drawn_once(tmp_path: Path) -> None:
+    with ChartExporter() as exporter:
+        kaleido = exporter._browser.kaleido
+        drawn = []
+        real = kaleido.calc_fig
+
+        async def counting(fig, opts=None, **kwargs):
+            drawn.append(opts["format"])
+            return await real(fig, opts, **kwargs)
+
+        kaleido.calc_fig = counting
+        jobs = [(bars(i), tmp_path / f"c{i}.{fmt}") for i in range(3) for fmt in ("png", "svg")]
+        jobs.append((bars(0), tmp_path / "again.png"))  # the same image as c0.png
+        written = exporter.export_many(jobs)
+        assert written == [path for _, path in jobs]
+        assert len(exporter.calls) == 1 and exporter.calls[0][0] == 7  # one call to the browser
+        assert sorted(drawn) == ["png"] * 3 + ["svg"] * 3  # the repeated image was drawn once
+        assert (tmp_path / "again.png").read_bytes() == (tmp_path / "c0.png").read_bytes()
+        assert png_size(tmp_path / "c1.png") == (800, 600)
+        assert ET.parse(tmp_path / "c2.svg").getroot().tag.endswith("svg")
+        assert exporter.render_many([]) == [] and len(exporter.calls) == 1  # nothing to draw: no call
+
+
+@pytest.mark.slow
+@needs_chromium
+def test_page_reloaded_every_n_images_and_images_unchanged() -> None:
+    with ChartExporter(reload_every=3) as exporter:
+        first = exporter.to_bytes(bars(5), "png")  # drawn on a freshly loaded page
+        for i in range(5):
+            exporter.to_bytes(bars(i), "png")
+        assert exporter.reloads == 2  # after the 3rd and the 6th image, not after every one
+        # drawn on a page used four times since its last reload: byte for byte the same PNG
+        exporter.to_bytes(bars(7), "png")
+        assert exporter.to_bytes(bars(5), "png") == first
+
+
+@pytest.mark.slow
+@needs_chromium
+def test_dead_browser_fails_fast_then_restarts() -> None:
+    with ChartExporter() as exporter:
+        exporter.to_bytes(bars(1), "svg")
+        exporter._browser.kaleido.subprocess.kill()
+        exporter._browser.kaleido.subprocess.wait(10)
+        # the exporter notices the dead browser and starts a new one
+        assert exporter.to_bytes(bars(1), "svg").lstrip().startswith(b"<svg")
+    assert not figures.browser_running()
+
+
+def test_unknown_image_format(tmp_path: Path) -> None:
+    with pytest.raises(RenderError, match=r"must end in \.png or \.svg"):
+        ChartExporter().export_many([(bars(1), tmp_path / "chart.jpg")])  # refused before any browser starts
+    with pytest.raises(RenderError, match="choose png or svg"):
+        ChartExporter().to_bytes(bars(1), "jpeg")
+    assert not figures.browser_running()
 
 
 def test_launcher_adds_offline_flags(tmp_path: Path) -> None:
@@ -81,3 +142,10 @@ def test_launcher_adds_offline_flags(tmp_path: Path) -> None:
         "--disable-background-networking --disable-default-apps --disable-domain-reliability\n"
     )
     assert script.stat().st_mode & 0o111
+
+
+def test_browser_that_will_not_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(figures, "find_chromium", lambda: "/bin/false")  # exits at once
+    with pytest.raises(RenderError, match="could not start.*apt-get install chromium"):
+        ChartExporter().start()
+    assert not figures.browser_running()

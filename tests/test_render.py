@@ -241,6 +241,107 @@ def test_failed_step_leaves_no_files(executed: Path, tmp_path: Path, monkeypatch
 
 
 # --------------------------------------------------------------------------------------
+# which chart images each output needs (fast: a recording exporter instead of Chromium)
+# --------------------------------------------------------------------------------------
+def tiny_png(width: int = 1, height: int = 1) -> bytes:
+    """A valid white PNG of that many pixels, built by hand."""
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    rows = (b"\x00" + b"\xff" * 3 * width) * height
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+class RecordingExporter:
+    """Stands in for ChartExporter: records each batch and writes small valid images."""
+
+    def __init__(self) -> None:
+        self.batches: list[list[str]] = []
+
+    def export_many(self, items):
+        items = list(items)
+        self.batches.append([Path(p).name for _, p in items])
+        for figure, path in items:
+            size = (figure["layout"]["width"] // 10, figure["layout"]["height"] // 10)  # the chart's shape
+            svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>'
+            data = tiny_png(*size) if path.suffix == ".png" else svg
+            Path(path).write_bytes(data)
+        return [p for _, p in items]
+
+    def close(self) -> None:
+        pass
+
+
+def chart_output(name: str, title: str, alt: str, height: int = 300) -> nbformat.NotebookNode:
+    from healthcheck.display import META_KEY, PLOTLY_MIME
+
+    figure = {"data": [{"type": "bar", "x": ["a", "b"], "y": [1, 2]}], "layout": {"width": 600, "height": height}}
+    return nbformat.v4.new_output(
+        "display_data",
+        data={PLOTLY_MIME: figure, "text/plain": title},
+        metadata={META_KEY: {"name": name, "title": title, "alt": alt}},
+    )
+
+
+@pytest.fixture
+def three_charts(tmp_path: Path) -> Path:
+    cell = nbformat.v4.new_code_cell("x = 1", execution_count=1)
+    # the third is tall (600 x 1500 px: 42.5 cm at full width), the others wide
+    cell.outputs = [chart_output(f"c{i}", f"Chart {i}", f"Alt text of chart {i}.", 1500 if i == 3 else 300) for i in (1, 2, 3)]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# A report"), cell])
+    path = tmp_path / "executed.ipynb"
+    nbformat.write(nb, str(path))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("formats", "images"),
+    [
+        (("html",), []),
+        (("xlsx",), []),
+        (("html", "xlsx"), []),
+        (("docx",), ["png"]),
+        (("pdf",), ["svg"]),
+        (("html", "docx", "pdf", "xlsx"), ["png", "svg"]),
+        (("figures",), ["png", "svg"]),
+    ],
+)
+def test_only_the_images_the_outputs_need_in_one_batch(three_charts: Path, tmp_path: Path, formats, images) -> None:
+    exporter = RecordingExporter()
+    with Renderer(formats=formats, exporter=exporter) as renderer:
+        assert renderer.image_formats() == tuple(images)
+        rendered = renderer.render(three_charts, tmp_path / "out")
+    expected = [f"c{i}.{fmt}" for i in (1, 2, 3) for fmt in images]
+    assert exporter.batches == ([expected] if images else [])  # one call per report, or none at all
+    if images:
+        assert sorted(p.name for p in rendered["figures"].iterdir()) == sorted(expected)
+        assert "chart images" in renderer.timings
+    else:
+        assert "figures" not in rendered and "chart images" not in renderer.timings
+    if "docx" in formats:
+        import docx
+
+        from docx.shared import Cm
+
+        shapes = docx.Document(str(rendered["docx"])).inline_shapes
+        assert [s._inline.docPr.get("descr") for s in shapes] == [f"Alt text of chart {i}." for i in (1, 2, 3)]
+        # pandoc rounds to its own units (17 cm comes out as 16.97 cm)
+        assert shapes[0].width == pytest.approx(Cm(17), abs=Cm(0.1))
+        assert shapes[2].height == pytest.approx(Cm(21), abs=Cm(0.1))  # the tall one fits on a page
+
+
+def test_html_only_starts_no_browser(three_charts: Path, tmp_path: Path) -> None:
+    from healthcheck import figures
+
+    with Renderer(formats=("html",)) as renderer:
+        renderer.render(three_charts, tmp_path / "out")
+        assert renderer._exporter is None and not figures.browser_running()
+
+
+# --------------------------------------------------------------------------------------
 # reading notebooks (fast: no kernel, no browser)
 # --------------------------------------------------------------------------------------
 def table_output(name: str) -> nbformat.NotebookNode:
@@ -441,3 +542,21 @@ def test_reference_docx_styles(tmp_path: Path) -> None:
         table = document.styles["Table"].element.xml
         assert "<w:tblBorders>" in table and 'w:type="firstRow"' in table
         assert "NUMPAGES" in section.footer._element.xml
+
+
+def test_tall_chart_fits_on_the_page() -> None:
+    from healthcheck.render import chart_aspect, figure_markdown
+
+    # 900 x 2046 px: 38.6 cm tall at the full 17 cm; capped at 21 cm, narrower (9.2 cm)
+    tall = chart_aspect({"layout": {"width": 900, "height": 2046}})
+    assert tall == pytest.approx(2046 / 900)
+    assert "{#fig-items height=21cm}" in figure_markdown("items", "Items", "Alt", "docx", "figures/items", tall)
+    typst = figure_markdown("items", "Items", "Alt", "typst", "figures/items", tall)
+    assert 'image("figures/items.svg", height: 21cm, alt: "Alt")' in typst
+    # 900 x 620: 11.7 cm tall at full width, as before
+    wide = chart_aspect({"layout": {"width": 900, "height": 620}})
+    assert "{#fig-bars width=17cm}" in figure_markdown("bars", "Bars", "Alt", "docx", "figures/bars", wide)
+    typst = figure_markdown("bars", "Bars", "Alt", "typst", "figures/bars", wide)
+    assert 'image("figures/bars.svg", width: 100%, alt: "Alt")' in typst
+    assert chart_aspect({"layout": {}}) == pytest.approx(500 / 900)  # no size: the exporter's 900 x 500
+    assert chart_aspect({"layout": {"width": 0, "height": "x"}}) == pytest.approx(500 / 900)

@@ -12,9 +12,9 @@ Route (``engine="native"``, the default, used whenever Quarto is not installed):
 * **Word**: one pandoc markdown document built from the markdown cells and outputs (as they
   are), the tables (rebuilt from their JSON as pipe tables with caption, set column widths,
   numbers right-aligned, then source and notes) and the charts (PNG images exported by
-  :class:`~healthcheck.figures.ChartExporter`); pandoc writes ``.docx`` with
-  ``templates/reference.docx`` for its styles, then python-docx sets each image's alt text and
-  the document properties.
+  :class:`~healthcheck.figures.ChartExporter`, all of a report's in one batch, no taller than
+  a page); pandoc writes ``.docx`` with ``templates/reference.docx`` for its styles, then
+  python-docx sets each image's alt text and the document properties.
 * **PDF**: the same document through pandoc's typst writer with ``templates/report.typ``
   (A4, 2 cm margins, running title, "Page N of M"), compiled by the ``typst`` Python package
   into a tagged PDF/UA-1 file. Tables are written as typst tables directly (pandoc's typst
@@ -67,6 +67,9 @@ ENGINES = ("native", "quarto")
 #: without syntax a report's prose could trip by accident (@citations, $maths$, raw TeX).
 MD_FORMAT = "markdown+lists_without_preceding_blankline-citations-tex_math_dollars-raw_tex-yaml_metadata_block"
 TEXT_WIDTH_CM = 17.0  # A4 less 2 cm margins
+#: The tallest a chart may be in Word and the PDF: A4's 25.7 cm between the margins, less the
+#: running header and a two-line caption.
+MAX_FIGURE_HEIGHT_CM = 21.0
 RICH_MIMES = ("text/html", "text/markdown", "image/png", "image/svg+xml", "image/jpeg", TABLE_MIME, PLOTLY_MIME)
 QUARTO_TIMEOUT = 600
 
@@ -413,13 +416,32 @@ def source_block(paragraphs: Sequence[str], target: str) -> str:
     )
 
 
-def figure_markdown(name: str, title: str, alt: str, target: str, path_stem: str) -> str:
-    """A chart or image with its caption: PNG in Word, SVG (vector) in the PDF, alt text in both."""
+def chart_aspect(figure: dict[str, Any], default: tuple[int, int] = (900, 500)) -> float:
+    """Height over width of a chart as exported (its layout's size, else the exporter's default)."""
+    layout = figure.get("layout") or {}
+    try:
+        width = float(layout.get("width") or default[0])
+        height = float(layout.get("height") or default[1])
+    except (TypeError, ValueError):
+        width, height = default
+    return height / width if width > 0 and height > 0 else default[1] / default[0]
+
+
+def figure_markdown(name: str, title: str, alt: str, target: str, path_stem: str, aspect: float | None = None) -> str:
+    """A chart or image with its caption: PNG in Word, SVG (vector) in the PDF, alt text in both.
+
+    Full text width, unless that would make it taller than :data:`MAX_FIGURE_HEIGHT_CM`
+    (``aspect`` is height / width): then that height, narrower, so that it fits on one page
+    with its caption instead of running off the foot of it.
+    """
+    tall = aspect is not None and TEXT_WIDTH_CM * aspect > MAX_FIGURE_HEIGHT_CM
     if target == "docx":
-        return f"![{md_escape(title)}]({path_stem}.png){{#fig-{name} width={TEXT_WIDTH_CM:g}cm}}\n"
+        size = f"height={MAX_FIGURE_HEIGHT_CM:g}cm" if tall else f"width={TEXT_WIDTH_CM:g}cm"
+        return f"![{md_escape(title)}]({path_stem}.png){{#fig-{name} {size}}}\n"
+    size = f"height: {MAX_FIGURE_HEIGHT_CM:g}cm" if tall else "width: 100%"
     return (
         "```{=typst}\n"
-        f"#figure(image({typst_string(path_stem + '.svg')}, width: 100%, alt: {typst_string(alt)}),\n"
+        f"#figure(image({typst_string(path_stem + '.svg')}, {size}, alt: {typst_string(alt)}),\n"
         f"  caption: [#{typst_string(title)}],\n) <fig-{name}>\n```\n"
     )
 
@@ -433,7 +455,8 @@ def build_markdown(content: Content, target: str) -> str:
         elif isinstance(block, Table):
             parts.append(table_markdown(block.spec, target))
         elif isinstance(block, Chart):
-            parts.append(figure_markdown(block.name, block.title, block.alt, target, f"figures/{block.name}"))
+            aspect = chart_aspect(block.figure)
+            parts.append(figure_markdown(block.name, block.title, block.alt, target, f"figures/{block.name}", aspect))
         elif isinstance(block, Image):
             file = f"figures/{block.name}.{block.ext}"
             if target == "docx":
@@ -510,8 +533,9 @@ def _docx_finish(path: Path, *, title: str, alts: Sequence[tuple[str, str]]) -> 
 class Renderer:
     """Turns executed report notebooks into documents; reuse one per worker process.
 
-    ``formats`` is any of 'html', 'docx', 'pdf', 'xlsx' (chart images under ``figures/`` come
-    with 'docx' and 'pdf', or alone with 'figures'). ``exporter`` shares a running
+    ``formats`` is any of 'html', 'docx', 'pdf', 'xlsx' (chart images under ``figures/``: PNG
+    with 'docx', SVG with 'pdf', both with 'figures'; none for HTML and the spreadsheet, see
+    :meth:`image_formats`), all of a report's drawn in one call. ``exporter`` shares a running
     :class:`ChartExporter`; without one the renderer starts its own on the first chart and
     stops it in :meth:`close`. ``timings`` holds the seconds of each step of the last render.
     Calls from several threads are safe and take turns. Give each council its own ``out_dir``:
@@ -540,6 +564,7 @@ class Renderer:
         self._exporter = exporter
         self._own_exporter = exporter is None
         self._typst: Any = None
+        self._html_exporter: Any = None
         self._css: str | None = None
         # renders through one renderer take turns: the typst compiler and the timings are shared
         self._lock = threading.Lock()
@@ -623,7 +648,7 @@ class Renderer:
             self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - started
 
     def _wants_figures(self) -> bool:
-        return any(f in self.formats for f in ("docx", "pdf", "figures")) or self.engine == "quarto"
+        return bool(self.image_formats())
 
     def _render_native(self, nb: Any, content: Content, work: Path, *, stem: str, title: str, where: str) -> dict[str, Path]:
         built: dict[str, Path] = {}
@@ -659,29 +684,49 @@ class Renderer:
         return result
 
     # figures -----------------------------------------------------------------------------
+    def image_formats(self) -> tuple[str, ...]:
+        """The chart image formats the requested outputs use: PNG for Word (and Quarto), SVG for the PDF.
+
+        HTML keeps its charts interactive and the spreadsheet has none, so they need no image;
+        'figures' asks for both.
+        """
+        wanted = set()
+        if "docx" in self.formats or self.engine == "quarto":
+            wanted.add("png")  # Word takes PNG; Quarto's notebook carries a PNG beside each chart
+        if "pdf" in self.formats and self.engine == "native":
+            wanted.add("svg")  # vector in the PDF
+        if "figures" in self.formats:
+            wanted |= {"png", "svg"}
+        return tuple(f for f in ("png", "svg") if f in wanted)
+
     def _figures(self, content: Content, folder: Path) -> Path:
+        """Every chart image the outputs need, drawn in one call to the browser."""
         folder.mkdir(parents=True, exist_ok=True)
-        for chart in content.charts:
-            self.exporter.export(chart.figure, png=folder / f"{chart.name}.png", svg=folder / f"{chart.name}.svg")
+        formats = self.image_formats()
+        jobs = [(chart.figure, folder / f"{chart.name}.{fmt}") for chart in content.charts for fmt in formats]
+        if jobs:
+            self.exporter.export_many(jobs)
         for image in content.images:
             (folder / f"{image.name}.{image.ext}").write_bytes(image.data)
         return folder
 
     # HTML --------------------------------------------------------------------------------
     def _html(self, nb: Any, content: Content, path: Path, title: str) -> Path:
-        from nbconvert import HTMLExporter
+        if self._html_exporter is None:
+            from nbconvert import HTMLExporter
 
-        exporter = HTMLExporter(
-            template_name="basic",
-            exclude_input=True,
-            exclude_input_prompt=True,
-            exclude_output_prompt=True,
-            exclude_anchor_links=True,
-            exclude_raw=True,
-            exclude_unknown=True,
-            sanitize_html=False,  # our own outputs carry the plotly scripts
-        )
-        body, _ = exporter.from_notebook_node(clean_for_html(nb))
+            # one per renderer: building it (and compiling its templates) took half of this step
+            self._html_exporter = HTMLExporter(
+                template_name="basic",
+                exclude_input=True,
+                exclude_input_prompt=True,
+                exclude_output_prompt=True,
+                exclude_anchor_links=True,
+                exclude_raw=True,
+                exclude_unknown=True,
+                sanitize_html=False,  # our own outputs carry the plotly scripts
+            )
+        body, _ = self._html_exporter.from_notebook_node(clean_for_html(nb))
         plotlyjs = ""
         if content.charts and "plotly.js v" not in body:
             # the notebook's kernel had shown a chart before (see display.reset): inline it here
