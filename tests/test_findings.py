@@ -8,7 +8,6 @@ import pytest
 from healthcheck.council import CouncilView
 from healthcheck.findings import (
     bands_sentence,
-    free_text_note,
     notes,
     source_version,
     findings,
@@ -396,10 +395,3 @@ def test_notes_name_the_rules_and_the_source_version():
     assert source_version(make_view()) == "Source data version: not recorded (no scores_meta.json was found)."
     nested = make_view(meta={"source": {"sha256": "feedface" * 8, "modified": "2021-01-10T09:00:00"}})
     assert source_version(nested) == "Source data version: fingerprint (SHA-256) feedfacefeed, data as at 10 January 2021."
-
-
-def test_free_text_note_prints_no_comment():
-    assert free_text_note(make_view()) == (
-        "Free-text comments from Halton's respondents are not reproduced in this report: they are individual "
-        "responses and may identify people. Themes from them can be summarised separately."
-    )

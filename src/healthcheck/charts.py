@@ -390,3 +390,447 @@ def alt_text(view: CouncilView, chart: str) -> str:
 
 
 __all__ = ["WIDTH", "alt_text", "area_comparison", "distribution", "drivers", "item_shares", "short_wording"]
+
+
+# --------------------------------------------------------------------------------------
+# national and regional reports of the worker survey (healthcheck.national, .regional)
+# --------------------------------------------------------------------------------------
+# These take a NationalView or RegionalView (imported for annotations only). No organisation is
+# ever named: organisations are bare grey markers with no hover text and no data labels, whether
+# or not they agreed to be named.
+from typing import TYPE_CHECKING  # noqa: E402 - kept with the section that uses it
+
+from .findings import in_region  # noqa: E402
+
+if TYPE_CHECKING:  # annotations only: national.py and regional.py do not import charts
+    from .national import NationalView
+    from .regional import RegionalView
+
+MEDIAN = dict(symbol="line-ns-open", size=18, color="#000000", line=dict(color="#000000", width=3))
+RATING_SHADE = {"Green": "#d9ead3", "Amber": "#fce5b6", "Red": "#f4cccc"}
+
+
+def _strip_rows(view: NationalView, values: dict[str, tuple[float, ...]]) -> tuple[list[float], list[float], list[str]]:
+    """x, y (jittered row positions) of unlabelled values per area, and the row labels."""
+    labels = _area_labels(view)
+    xs: list[float] = []
+    ys: list[float] = []
+    for i, area in enumerate(labels["area"]):
+        vals = np.asarray(values.get(area, ()), dtype=float)
+        xs.extend(vals.tolist())
+        ys.extend((i + _jitter(len(vals))).tolist())
+    return xs, ys, labels["label"].tolist()
+
+
+def _pooled_trace(view: NationalView, frame: pd.DataFrame, who: str, marker: dict, *, error: bool, offset: float = 0.0) -> go.Scatter:
+    """A pooled score per area (England or a region), with its interval when ``error``; ``offset`` moves
+    it up or down its row so that two markers at the same score stay apart."""
+    labels = _area_labels(view)
+    table = labels.merge(frame, on="area", how="left")
+    extra = {}
+    if error:
+        extra["error_x"] = dict(
+            type="data", array=(table["ci_high"] - table["score"]).astype(float),
+            arrayminus=(table["score"] - table["ci_low"]).astype(float), color="#333333", thickness=1.2, width=4,
+        )  # fmt: skip
+    return go.Scatter(
+        x=table["score"].astype(float), y=[i + offset for i in range(len(table))], mode="markers", name=who, marker=marker,
+        hovertext=_hover(who, table["score"], table["rating"], table["action"]), hoverinfo="text", **extra,
+    )  # fmt: skip
+
+
+def _strip_axes(fig: go.Figure, labels: list[str]) -> None:
+    fig.update_xaxes(range=[0, 100], dtick=10)
+    fig.update_yaxes(
+        tickmode="array", tickvals=list(range(len(labels))), ticktext=labels, autorange="reversed",
+        showgrid=False, zeroline=False,
+    )  # fmt: skip
+    fig.update_layout(margin=dict(t=110))
+
+
+def national_distribution(view: NationalView) -> go.Figure:
+    """Every reporting organisation's score in each area (unnamed grey dots), the median organisation
+    and England's pooled score, over the rating bands."""
+    rep = view.reporting()
+    values = {a: tuple(sorted(rep.loc[rep["area"] == a, "score"].dropna().astype(float))) for a in _area_labels(view)["area"]}
+    xs, ys, labels = _strip_rows(view, values)
+    nat = view.bench("national", "England")
+    fig = go.Figure()
+    _add_bands(fig, view)
+    fig.add_trace(go.Scatter(x=xs, y=ys, mode="markers", name="One organisation (not named)", marker=OTHERS, hoverinfo="skip"))
+    med = _area_labels(view).merge(nat, on="area", how="left")
+    fig.add_trace(
+        go.Scatter(
+            x=med["median"].astype(float), y=list(range(len(med))), mode="markers", name="Median organisation",
+            marker=MEDIAN, hovertext=[f"Median organisation: {fmt_score(v)}" for v in med["median"]], hoverinfo="text",
+        )
+    )  # fmt: skip
+    fig.add_trace(_pooled_trace(view, nat, "England (all respondents pooled)", ENGLAND, error=False))
+    n_orgs = len(set(rep["org_code"]))
+    _layout(
+        fig,
+        title=f"How organisations' scores vary: the {n_orgs} organisations reporting, by standard and area, {view.year}",
+        height=260 + 34 * len(labels),
+        x_title="Mean score (0-100); each grey dot is one organisation",
+        y_title="Standard or area",
+    )
+    _strip_axes(fig, labels)
+    return fig
+
+
+def _region_tick(region: str) -> str:
+    """A region's name over two lines when long ('Yorkshire and<br>The Humber')."""
+    return textwrap.fill(region, width=12).replace("\n", "<br>")
+
+
+def regional_heatmap(view: NationalView) -> go.Figure:
+    """Each region's pooled score in each area, written in its cell with the rating word.
+
+    The cell's shade repeats the rating (light green, amber, red); the words make it readable
+    in greyscale and to a screen reader.
+    """
+    from .national import region_groups
+
+    labels = _area_labels(view)
+    groups = [("national", "England")] + [("region", r) for r in region_groups(view)]
+    order = [b.rating for b in sorted(view.bands, key=lambda b: b.min)]  # low to high
+    code = {r: i for i, r in enumerate(order)}
+    z, text, hover = [], [], []
+    for area, label in labels.itertuples(index=False):
+        zr, tr, hr = [], [], []
+        for level, group in groups:
+            row = view.bench(level, group).set_index("area")
+            score = row["score"].get(area, np.nan)
+            rating = row["rating"].get(area, None)
+            action = row["action"].get(area, None)
+            ok = not (score is None or pd.isna(score) or rating is None or pd.isna(rating))
+            zr.append(code.get(rating, np.nan) if ok else np.nan)
+            tr.append(f"{fmt_score(score)}<br>{rating}" if ok else "n/a")
+            hr.append(f"{group} – {label}: {fmt_score(score)}, {rating_label(rating, action)}" if ok else f"{group} – {label}: no score")
+        z.append(zr)
+        text.append(tr)
+        hover.append(hr)
+    # a stepped colour scale: each rating's code maps onto one flat colour
+    steps = []
+    for i, rating in enumerate(order):
+        colour = RATING_SHADE.get(rating, "#eeeeee")
+        steps += [[i / len(order), colour], [(i + 1) / len(order), colour]]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z, x=[_region_tick(g) for _, g in groups], y=labels["label"].tolist(), zmin=-0.5, zmax=len(order) - 0.5,
+            colorscale=steps, showscale=False, text=text, texttemplate="%{text}", textfont=dict(size=10, color="#000000"),
+            hovertext=hover, hoverinfo="text", xgap=2, ygap=2,
+        )
+    )  # fmt: skip
+    _layout(
+        fig,
+        title=f"Each region's pooled score and rating by standard and area, with England, {view.year}",
+        height=200 + 40 * len(labels),
+        x_title="",
+        y_title="",
+    )
+    fig.update_xaxes(side="top", showgrid=False, tickfont=dict(size=10))
+    fig.update_yaxes(autorange="reversed", showgrid=False, tickfont=dict(size=11))
+    fig.update_layout(showlegend=False, margin=dict(t=130, b=30))
+    return fig
+
+
+def region_comparison(view: RegionalView) -> go.Figure:
+    """The region's pooled score in each area, with its interval, beside England's, over the rating bands."""
+    nat_view = view.national
+    reg = nat_view.bench("region", view.region)
+    nat = nat_view.bench("national", "England")
+    labels = _area_labels(nat_view)["label"].tolist()
+    fig = go.Figure()
+    _add_bands(fig, nat_view)
+    fig.add_trace(_pooled_trace(nat_view, nat, "England", ENGLAND, error=False, offset=-0.16))
+    fig.add_trace(
+        _pooled_trace(nat_view, reg, f"{view.region} (with {nat_view.confidence:.0%} confidence interval)", REGION,
+                      error=True, offset=0.16)
+    )  # fmt: skip
+    where = the_region(view.region)
+    _layout(
+        fig,
+        title=f"{where[:1].upper() + where[1:]} compared with England: pooled score by standard and area, {view.year}",
+        height=620,
+        x_title="Mean score (0 = all strongly disagree, 100 = all strongly agree)",
+        y_title="Standard or area",
+    )
+    _strip_axes(fig, labels)
+    return fig
+
+
+def region_distribution(view: RegionalView) -> go.Figure:
+    """The region's organisations' scores in each area as unnamed grey dots, with the region's and
+    England's pooled scores; ReportError when the spread may not be shown (``regional.spread_shown``)."""
+    from .regional import spread_shown, unlabelled_scores
+
+    shown, reason = spread_shown(view)
+    if not shown:
+        raise ReportError(reason)
+    nat_view = view.national
+    xs, ys, labels = _strip_rows(nat_view, unlabelled_scores(view))
+    fig = go.Figure()
+    _add_bands(fig, nat_view)
+    fig.add_trace(go.Scatter(x=xs, y=ys, mode="markers", name="One organisation (not named)", marker=OTHERS, hoverinfo="skip"))
+    fig.add_trace(_pooled_trace(nat_view, nat_view.bench("national", "England"), "England", ENGLAND, error=False))
+    fig.add_trace(_pooled_trace(nat_view, nat_view.bench("region", view.region), f"{view.region} (pooled)", REGION, error=False))
+    _layout(
+        fig,
+        title=f"How scores vary among the {len(view.reporting_codes())} organisations reporting {in_region(view.region)}, {view.year}",
+        height=260 + 34 * len(labels),
+        x_title="Mean score (0-100); each grey dot is one organisation",
+        y_title="Standard or area",
+    )
+    _strip_axes(fig, labels)
+    return fig
+
+
+def _rating_count_words(bench: pd.DataFrame, bands: list) -> str:
+    counts = bench["rating"].dropna().value_counts()
+    order = [b.rating for b in sorted(bands, key=lambda b: -b.min)]
+    return ", ".join(f"{int(counts[r])} {r}" for r in order if r in counts.index)
+
+
+def national_alt_text(view: NationalView, chart: str) -> str:
+    """A text description of a national report chart."""
+    if chart == "national_distribution":
+        nat = view.bench("national", "England")
+        n_orgs = len(set(view.reporting()["org_code"]))
+        return (
+            f"Strip chart of the score of each of the {n_orgs} reporting organisations in each of the 8 standards and "
+            "5 other areas, one unnamed grey dot per organisation, with the median organisation and England's pooled "
+            f"score marked, over the Red, Amber and Green rating bands. England's ratings: {_rating_count_words(nat, view.bands)}. "
+            "The table above gives the lowest, quartiles and highest of each area."
+        )
+    if chart == "regional_heatmap":
+        return (
+            "Grid of the pooled score and rating of England and of each English region (columns) in each standard "
+            "and area (rows); each cell shows the score and the rating word, shaded by rating. The tables above give "
+            "every figure."
+        )
+    raise ValueError(f"no national chart called {chart!r}")
+
+
+def regional_alt_text(view: RegionalView, chart: str) -> str:
+    """A text description of a regional report chart."""
+    nat_view = view.national
+    reg = nat_view.bench("region", view.region)
+    if chart == "region_comparison":
+        from .regional import comparison
+
+        comp = comparison(view)
+        above, below = int((comp["significance"] == "above").sum()), int((comp["significance"] == "below").sum())
+        return (
+            f"Dot chart of {the_region(view.region)}'s pooled score (0-100) in each of the 8 standards and 5 other areas, "
+            f"with its {nat_view.confidence:.0%} confidence interval, beside England's, over the Red, Amber and Green "
+            f"rating bands. The region's ratings: {_rating_count_words(reg, nat_view.bands)}. It is significantly above "
+            f"the rest of England in {above} areas and below in {below}. The table above gives every figure."
+        )
+    if chart == "region_distribution":
+        return (
+            f"Strip chart of the score of each of the {len(view.reporting_codes())} reporting organisations "
+            f"{in_region(view.region)} in each standard and area, one unnamed grey dot per organisation, with "
+            "the region's and England's pooled scores marked, over the rating bands."
+        )
+    raise ValueError(f"no regional chart called {chart!r}")
+
+
+__all__ += [
+    "national_alt_text",
+    "national_distribution",
+    "region_comparison",
+    "region_distribution",
+    "regional_alt_text",
+    "regional_heatmap",
+]
+
+
+# --------------------------------------------------------------------------------------
+# 5. change over the survey years (healthcheck.trends)
+# --------------------------------------------------------------------------------------
+_TREND_COLS = 3
+_TREND_LINES = {"org": "solid", "region": "dash", "national": "dot"}
+
+
+def _panel_labels(areas: pd.DataFrame) -> pd.DataFrame:
+    """Area ids and panel titles ('4. Wellbeing', 'Tensions') in report order."""
+    areas = areas.sort_values("order") if "order" in areas else areas
+    labels = [
+        f"{int(n)}. {s}" if k == "standard" and not pd.isna(n) else s
+        for k, n, s in zip(areas["kind"], areas["number"], areas["short_title"], strict=True)
+    ]
+    return pd.DataFrame({"area": areas["area"].to_numpy(), "label": labels})
+
+
+def _trend_panels(
+    series: pd.DataFrame, areas: pd.DataFrame, lines: list[tuple[str, str, dict]], *, title: str, bands: list
+) -> go.Figure:
+    """Small multiples, one panel per area: a line per (level, legend name, marker) over the years.
+
+    Every panel has the same y range, so that a change of a few points looks the same size
+    anywhere; the rating bands shade each panel and are named in the subtitle. A panel whose
+    questions changed in a year says so in its title, as a reminder that its line then joins
+    scores on different questions (the table of changes compares like with like).
+    """
+    from plotly.subplots import make_subplots
+
+    labels = _panel_labels(areas)
+    changed = series[series["questions_changed"].astype(bool)].groupby("area")["year"].apply(lambda y: sorted(set(y)))
+    titles = [
+        f"{label}<br><sup>questions changed {', '.join(str(y) for y in changed[a])}</sup>" if a in changed.index else label
+        for a, label in labels.itertuples(index=False)
+    ]
+    rows = -(-len(labels) // _TREND_COLS)
+    fig = make_subplots(rows=rows, cols=_TREND_COLS, subplot_titles=titles, vertical_spacing=0.085, horizontal_spacing=0.07)
+    years = sorted(int(y) for y in series["year"].unique())
+    values = series["score"].astype(float)
+    low = 5 * np.floor((np.nanmin(values) - 3) / 5) if values.notna().any() else 0.0
+    high = 5 * np.ceil((np.nanmax(values) + 3) / 5) if values.notna().any() else 100.0
+    low, high = max(0.0, low), min(100.0, high)
+    traces, trace_rows, trace_cols, shapes = [], [], [], []
+    edges = [e for e in _band_edges_of(bands) if e[3] > low and e[2] < high]
+    for i, area in enumerate(labels["area"]):
+        row, col = i // _TREND_COLS + 1, i % _TREND_COLS + 1
+        for level, name, marker in lines:
+            part = series[(series["level"] == level) & (series["area"] == area)].sort_values("year")
+            scores = part["score"].astype(float)
+            traces.append(
+                go.Scatter(
+                    x=part["year"].astype(int), y=scores, mode="lines+markers", name=name, legendgroup=name,
+                    showlegend=i == 0, marker=marker, connectgaps=False,
+                    line=dict(color=marker.get("color", "#000000") if level != "national" else "#000000", width=1.5,
+                              dash=_TREND_LINES[level]),
+                    hovertext=[
+                        f"{name}, {int(y)}: {fmt_score(s)} – {rating_label(r, a)}" if not pd.isna(s) else f"{name}, {int(y)}: no score"
+                        for y, s, r, a in zip(part["year"], scores, part["rating"], part["action"], strict=True)
+                    ],
+                    hoverinfo="text",
+                )
+            )  # fmt: skip
+            trace_rows.append(row)
+            trace_cols.append(col)
+        axis = "" if i == 0 else str(i + 1)
+        # band shading as plain shapes: fig.add_hrect per panel costs a tenth of a second each
+        shapes += [
+            dict(type="rect", xref=f"x{axis} domain", yref=f"y{axis}", x0=0, x1=1, y0=max(y0, low), y1=min(y1, high),
+                 fillcolor=BAND_FILL.get(rating, "#eeeeee"), opacity=0.6, layer="below", line_width=0)
+            for rating, _action, y0, y1, _span in edges
+        ]  # fmt: skip
+    fig.add_traces(traces, rows=trace_rows, cols=trace_cols)
+    fig.update_layout(shapes=shapes)
+    fig.update_xaxes(tickmode="array", tickvals=years, ticktext=[str(y) for y in years],
+                     range=[years[0] - 0.4, years[-1] + 0.4] if years else None)  # fmt: skip
+    fig.update_yaxes(range=[low, high], dtick=5 if high - low <= 30 else 10)
+    for col in range(1, _TREND_COLS + 1):  # axis titles on the outer panels only
+        last_row = max(r for r in range(1, rows + 1) if (r - 1) * _TREND_COLS + col <= len(labels))
+        fig.update_xaxes(title_text="Survey year", row=last_row, col=col)
+    for row in range(1, rows + 1):
+        fig.update_yaxes(title_text="Score (0-100)", row=row, col=1)
+    key = "; ".join(f"{rating} ({action}) {span}" for rating, action, _, _, span in reversed(_band_edges_of(bands)))
+    fig.update_layout(
+        template="simple_white",
+        title=dict(text=title, x=0, xanchor="left", font=dict(size=16),
+                   subtitle=dict(text=f"Shading shows the rating bands: {key}", font=dict(size=12))),
+        width=WIDTH,
+        height=170 + 210 * rows,
+        font=FONT,
+        margin=dict(l=20, r=30, t=110, b=90),
+        legend=dict(orientation="h", yref="container", y=0.005, yanchor="bottom", x=0, xanchor="left"),
+        hoverlabel=dict(bgcolor="white"),
+    )
+    fig.update_xaxes(showgrid=True, gridcolor="#eeeeee")
+    fig.update_annotations(font_size=12)
+    return fig
+
+
+def _band_edges_of(bands: list) -> list[tuple[str, str, float, float, str]]:
+    """:func:`_band_edges` from a list of bands rather than a view (it reads nothing else)."""
+    from types import SimpleNamespace
+
+    return _band_edges(SimpleNamespace(bands=bands))  # type: ignore[arg-type]
+
+
+def trend(council_trend: object, bands: list | None = None) -> go.Figure:
+    """The council's published score in each area over the survey years, beside its region's and England's.
+
+    ``council_trend`` is a :class:`healthcheck.trends.CouncilTrend` with a trend (``has_trend``).
+    Council, region and England differ by marker shape and line style as well as shade.
+    """
+    from .params import ScoringParams
+
+    if not getattr(council_trend, "has_trend", False):
+        raise ReportError(f"{council_trend.name} has no previous year to compare with: there is no trend to chart")
+    t = council_trend
+    lines = [("national", "England", ENGLAND)]
+    if t.region:
+        lines.insert(0, ("region", t.region, REGION))
+    lines.append(("org", t.name, COUNCIL))
+    years = sorted(int(y) for y in t.series["year"].unique())
+    span = f"{years[0]} to {years[-1]}" if len(years) > 1 else str(years[0])
+    where = f", {the_region(t.region)} and England" if t.region else " and England"
+    return _trend_panels(
+        t.series, t.areas, lines, title=f"{t.name}{where}: score by standard and area, {span}",
+        bands=bands or list(ScoringParams().bands),
+    )  # fmt: skip
+
+
+def national_trend(frame: pd.DataFrame, bands: list | None = None) -> go.Figure:
+    """England's score in each area over the survey years (``healthcheck.trends.national_trend``)."""
+    from .params import ScoringParams
+
+    if frame.empty:
+        raise ReportError("no national scores to chart")
+    series = frame.assign(level="national")
+    areas = frame.drop_duplicates("area")[["area", "kind", "number", "short_title"]]
+    years = sorted(int(y) for y in frame["year"].unique())
+    span = f"{years[0]} to {years[-1]}" if len(years) > 1 else str(years[0])
+    return _trend_panels(series, areas, [("national", "England", ENGLAND)],
+                         title=f"England: score by standard and area, {span}", bands=bands or list(ScoringParams().bands))  # fmt: skip
+
+
+def trend_alt_text(council_trend: object) -> str:
+    """Words for the trend chart: what it shows and which changes were significant."""
+    from .findings import join_list, possessive
+    t = council_trend
+    years = sorted(int(y) for y in t.series["year"].unique())
+    where = f", {the_region(t.region)}" if t.region else ""
+    changes = t.changes
+    up = changes.loc[changes["significance"] == "improved", "area"].map(t.short_title).tolist()
+    down = changes.loc[changes["significance"] == "declined", "area"].map(t.short_title).tolist()
+    moved = []
+    if up:
+        moved.append(f"improved significantly for {join_list(up)}")
+    if down:
+        moved.append(f"declined significantly for {join_list(down)}")
+    summary = (
+        f"Since {t.previous_year}, {possessive(t.name)} scores " + " and ".join(moved) + "."
+        if moved
+        else f"None of {possessive(t.name)} scores changed significantly since {t.previous_year}."
+    )
+    return (
+        f"Line charts, one for each of the 8 standards and 5 other areas, of the mean score (0-100) of {t.name}{where} "
+        f"and England in each survey year from {years[0]} to {years[-1]}. {summary} The table above gives every figure."
+    )
+
+
+def national_trend_alt_text(frame: pd.DataFrame) -> str:
+    """Words for the national trend chart."""
+    from .findings import join_list
+    years = sorted(int(y) for y in frame["year"].unique())
+    last = frame[frame["year"] == years[-1]]
+    up = last.loc[last["significance"] == "improved", "short_title"].tolist()
+    down = last.loc[last["significance"] == "declined", "short_title"].tolist()
+    moved = []
+    if up:
+        moved.append(f"improved significantly for {join_list(up)}")
+    if down:
+        moved.append(f"declined significantly for {join_list(down)}")
+    summary = f" In {years[-1]}, scores " + " and ".join(moved) + "." if moved else ""
+    return (
+        "Line charts, one for each of the 8 standards and 5 other areas, of England's mean score (0-100) in each "
+        f"survey year from {years[0]} to {years[-1]}.{summary}"
+    )
+
+
+__all__ += ["national_trend", "national_trend_alt_text", "trend", "trend_alt_text"]
