@@ -439,6 +439,28 @@ def _pooled_trace(view: NationalView, frame: pd.DataFrame, who: str, marker: dic
     )  # fmt: skip
 
 
+def _strip_chart(view: NationalView, values: dict[str, tuple[float, ...]]) -> tuple[go.Figure, list[str]]:
+    """A strip chart's start: the rating bands and each organisation's score as an unnamed grey dot."""
+    xs, ys, labels = _strip_rows(view, values)
+    fig = go.Figure()
+    _add_bands(fig, view)
+    fig.add_trace(go.Scatter(x=xs, y=ys, mode="markers", name="One organisation (not named)", marker=OTHERS, hoverinfo="skip"))
+    return fig, labels
+
+
+def _finish_strip(fig: go.Figure, labels: list[str], title: str) -> go.Figure:
+    """Title, axis titles and one row per area, from 0 to 100."""
+    _layout(
+        fig,
+        title=title,
+        height=260 + 34 * len(labels),
+        x_title="Mean score (0-100); each grey dot is one organisation",
+        y_title="Standard or area",
+    )
+    _strip_axes(fig, labels)
+    return fig
+
+
 def _strip_axes(fig: go.Figure, labels: list[str]) -> None:
     fig.update_xaxes(range=[0, 100], dtick=10)
     fig.update_yaxes(
@@ -453,11 +475,8 @@ def national_distribution(view: NationalView) -> go.Figure:
     and England's pooled score, over the rating bands."""
     rep = view.reporting()
     values = {a: tuple(sorted(rep.loc[rep["area"] == a, "score"].dropna().astype(float))) for a in _area_labels(view)["area"]}
-    xs, ys, labels = _strip_rows(view, values)
+    fig, labels = _strip_chart(view, values)
     nat = view.bench("national", "England")
-    fig = go.Figure()
-    _add_bands(fig, view)
-    fig.add_trace(go.Scatter(x=xs, y=ys, mode="markers", name="One organisation (not named)", marker=OTHERS, hoverinfo="skip"))
     med = _area_labels(view).merge(nat, on="area", how="left")
     fig.add_trace(
         go.Scatter(
@@ -467,15 +486,8 @@ def national_distribution(view: NationalView) -> go.Figure:
     )  # fmt: skip
     fig.add_trace(_pooled_trace(view, nat, "England (all respondents pooled)", ENGLAND, error=False))
     n_orgs = len(set(rep["org_code"]))
-    _layout(
-        fig,
-        title=f"How organisations' scores vary: the {n_orgs} organisations reporting, by standard and area, {view.year}",
-        height=260 + 34 * len(labels),
-        x_title="Mean score (0-100); each grey dot is one organisation",
-        y_title="Standard or area",
-    )
-    _strip_axes(fig, labels)
-    return fig
+    title = f"How organisations' scores vary: the {n_orgs} organisations reporting, by standard and area, {view.year}"
+    return _finish_strip(fig, labels, title)
 
 
 def _region_tick(region: str) -> str:
@@ -569,21 +581,11 @@ def region_distribution(view: RegionalView) -> go.Figure:
     if not shown:
         raise ReportError(reason)
     nat_view = view.national
-    xs, ys, labels = _strip_rows(nat_view, unlabelled_scores(view))
-    fig = go.Figure()
-    _add_bands(fig, nat_view)
-    fig.add_trace(go.Scatter(x=xs, y=ys, mode="markers", name="One organisation (not named)", marker=OTHERS, hoverinfo="skip"))
+    fig, labels = _strip_chart(nat_view, unlabelled_scores(view))
     fig.add_trace(_pooled_trace(nat_view, nat_view.bench("national", "England"), "England", ENGLAND, error=False))
     fig.add_trace(_pooled_trace(nat_view, nat_view.bench("region", view.region), f"{view.region} (pooled)", REGION, error=False))
-    _layout(
-        fig,
-        title=f"How scores vary among the {len(view.reporting_codes())} organisations reporting {in_region(view.region)}, {view.year}",
-        height=260 + 34 * len(labels),
-        x_title="Mean score (0-100); each grey dot is one organisation",
-        y_title="Standard or area",
-    )
-    _strip_axes(fig, labels)
-    return fig
+    n_orgs = len(view.reporting_codes())
+    return _finish_strip(fig, labels, f"How scores vary among the {n_orgs} organisations reporting {in_region(view.region)}, {view.year}")
 
 
 def _rating_count_words(bench: pd.DataFrame, bands: list) -> str:
