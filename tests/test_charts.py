@@ -6,7 +6,9 @@ import json
 
 import pytest
 
-from healthcheck.charts import WIDTH, alt_text, area_comparison, distribution, drivers, item_shares, short_wording
+from healthcheck.charts import (
+    WIDTH, alt_text, area_comparison, distribution, drivers, item_share_groups, item_shares, short_wording,
+)  # fmt: skip
 from healthcheck.council import load_council_view
 from healthcheck.errors import ReportError
 from test_council import OTHER_NAMES, YEAR, write_tables  # hand-made scoring tables to the contract
@@ -90,6 +92,20 @@ def test_item_shares_council_against_england(halton):
     assert agree.y[0][0] == short_wording("I am given protected time for continuing professional development")
     assert list(agree.text) == ["41%", "38%"]
     assert len(item_shares(halton).data[0].x) == 6
+
+
+def test_item_shares_come_in_parts_that_fit_a_page(halton):
+    """Standards 1-4, 5-8 and the other areas, each part only with the areas that have statements."""
+    assert item_share_groups(halton) == [
+        ("item_shares_standards_1_4", ["s4"]),
+        ("item_shares_standards_5_8", ["s6"]),
+        ("item_shares_other_areas", ["tensions"]),
+    ]
+    part = item_shares(halton, ["s4"])
+    assert list(part.data[0].y[1]) == ["Halton", "England"]
+    assert part.layout.title.text == "Agreement with each statement: Halton and England, 2020 (Wellbeing)"
+    assert alt_text(halton, "item_shares", ["s4", "s6"]).endswith("disagree with each statement on Wellbeing and CPD.")
+    assert alt_text(halton, "item_shares").endswith("disagree with each statement of the survey.")
 
 
 def test_item_shares_marks_suppressed_items(halton):

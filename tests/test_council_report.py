@@ -145,7 +145,8 @@ def _check_figures(nb, council: str, project) -> None:
     view = load_council_view(project, YEAR, council)
     for sentence in [headline(view), national_context(view), *findings(view), notes(view)]:
         assert sentence in md
-    assert _charts(nb) == ["area_comparison", "distribution", "item_shares", "drivers"]
+    item_parts = ["item_shares_standards_1_4", "item_shares_standards_5_8", "item_shares_other_areas"]
+    assert _charts(nb) == ["area_comparison", "distribution", *item_parts, "drivers"]
 
 
 def test_council_reports_end_to_end(project, tmp_path):

@@ -9,6 +9,7 @@ markers with no hover text, so nothing ties a score to another organisation.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -16,7 +17,7 @@ import plotly.graph_objects as go
 
 from .council import CouncilView, fmt_rho, fmt_score, rating_label, round_half_up
 from .errors import ReportError
-from .findings import the_region
+from .findings import join_list, the_region
 
 WIDTH = 900  # px: fits an A4 page at print resolution with margins
 FONT = dict(family="Arial, Helvetica, sans-serif", size=12, color="#222222")
@@ -219,6 +220,20 @@ def short_wording(text: str, width: int = 52) -> str:
     return textwrap.shorten(str(text), width=width, placeholder="…")
 
 
+#: The statement-by-statement chart in three parts, so that each fits a page at a readable size.
+ITEM_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("item_shares_standards_1_4", ("s1", "s2", "s3", "s4")),
+    ("item_shares_standards_5_8", ("s5", "s6", "s7", "s8")),
+    ("item_shares_other_areas", ("covid", "contribution", "tensions", "satisfaction", "stay")),
+)
+
+
+def item_share_groups(view: CouncilView) -> list[tuple[str, list[str]]]:
+    """The parts of the statement chart that have statements for this view: (chart name, areas)."""
+    present = set(view.items.loc[view.items["level"].isin(["org", "national"]), "area"])
+    return [(name, [a for a in areas if a in present]) for name, areas in ITEM_GROUPS if present & set(areas)]
+
+
 def item_shares(view: CouncilView, area: str | list[str] | None = None) -> go.Figure:
     """Agree / neutral / disagree shares of each item for the council and England, stacked to 100%.
 
@@ -352,8 +367,11 @@ def _count_by_rating(view: CouncilView) -> str:
     return ", ".join(f"{int(counts[r])} {r}" for r in order if r in counts.index)
 
 
-def alt_text(view: CouncilView, chart: str) -> str:
-    """A sentence or two describing a chart's content for readers who cannot see it."""
+def alt_text(view: CouncilView, chart: str, areas: Sequence[str] | None = None) -> str:
+    """A sentence or two describing a chart's content for readers who cannot see it.
+
+    ``areas`` names the areas a part of the statement chart shows (:func:`item_share_groups`).
+    """
     name = view.name
     if chart == "area_comparison":
         where = f" and {the_region(view.region)}" if view.region else ""
@@ -376,9 +394,11 @@ def alt_text(view: CouncilView, chart: str) -> str:
             f"one unnamed grey dot each, with {name} marked.{position}"
         )
     if chart == "item_shares":
+        topics = join_list([view.short_title(a) for a in areas]) if areas else ""
+        which = f"each statement on {topics}" if topics else "each statement of the survey"
         return (
             f"Stacked bar chart of the percentage of {name}'s respondents and of England's who agree, neither agree "
-            "nor disagree, or disagree with each statement of the survey."
+            f"nor disagree, or disagree with {which}."
         )
     if chart == "drivers":
         own = "" if view.drivers_own.empty else f", and {name}'s own estimates"
@@ -389,7 +409,10 @@ def alt_text(view: CouncilView, chart: str) -> str:
     raise ValueError(f"no chart called {chart!r}")
 
 
-__all__ = ["WIDTH", "alt_text", "area_comparison", "distribution", "drivers", "item_shares", "short_wording"]
+__all__ = [
+    "ITEM_GROUPS", "WIDTH", "alt_text", "area_comparison", "distribution", "drivers", "item_share_groups",
+    "item_shares", "short_wording",
+]  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------
