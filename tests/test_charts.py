@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 
 from healthcheck.charts import (
@@ -104,6 +105,10 @@ def test_item_shares_come_in_parts_that_fit_a_page(halton):
     part = item_shares(halton, ["s4"])
     assert list(part.data[0].y[1]) == ["Halton", "England"]
     assert part.layout.title.text == "Agreement with each statement: Halton and England, 2020 (Wellbeing)"
+    assert item_shares(halton, ["s4", "s6", "tensions"]).layout.title.text.endswith("2020 (Wellbeing, CPD, Tensions)")
+    halton.items.loc[halton.items["area"] == "s6", "area"] = "s1"  # three areas of one part: named by the part
+    halton.items = pd.concat([halton.items, halton.items.assign(area="s2", item="s2_9")], ignore_index=True)
+    assert item_shares(halton, ["s1", "s2", "s4"]).layout.title.text.endswith("2020 (Standards 1 to 4)")
     assert alt_text(halton, "item_shares", ["s4", "s6"]).endswith("disagree with each statement on Wellbeing and CPD.")
     assert alt_text(halton, "item_shares").endswith("disagree with each statement of the survey.")
 

@@ -226,12 +226,27 @@ ITEM_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("item_shares_standards_5_8", ("s5", "s6", "s7", "s8")),
     ("item_shares_other_areas", ("covid", "contribution", "tensions", "satisfaction", "stay")),
 )
+#: How a chart title names a part of more than two areas (a list of them would not fit).
+ITEM_GROUP_TITLES = {
+    "item_shares_standards_1_4": "Standards 1 to 4",
+    "item_shares_standards_5_8": "Standards 5 to 8",
+    "item_shares_other_areas": "the other areas",
+}
 
 
 def item_share_groups(view: CouncilView) -> list[tuple[str, list[str]]]:
     """The parts of the statement chart that have statements for this view: (chart name, areas)."""
     present = set(view.items.loc[view.items["level"].isin(["org", "national"]), "area"])
     return [(name, [a for a in areas if a in present]) for name, areas in ITEM_GROUPS if present & set(areas)]
+
+
+def _item_scope(view: CouncilView, areas: list[str]) -> str:
+    """'Wellbeing', 'Supervision, CPD', or a part's name ('Standards 1 to 4') for more than two areas."""
+    if len(areas) > 2:
+        for name, group in ITEM_GROUPS:
+            if set(areas) <= set(group):
+                return ITEM_GROUP_TITLES[name]
+    return ", ".join(view.short_title(a) for a in areas)
 
 
 def item_shares(view: CouncilView, area: str | list[str] | None = None) -> go.Figure:
@@ -287,7 +302,7 @@ def item_shares(view: CouncilView, area: str | list[str] | None = None) -> go.Fi
                 showlegend=False, hoverinfo="skip",
             )
         )  # fmt: skip
-    scope = "every item" if area is None else ", ".join(view.short_title(a) for a in ([area] if isinstance(area, str) else area))
+    scope = "every item" if area is None else _item_scope(view, [area] if isinstance(area, str) else list(area))
     _layout(
         fig,
         title=f"Agreement with each statement: {view.name} and England, {view.year} ({scope})",
