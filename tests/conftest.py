@@ -33,3 +33,23 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Project:
     proj = make_project(tmp_path / "project")
     monkeypatch.setenv("HEALTHCHECK_ROOT", str(proj.root))
     return proj
+
+
+def reportable_codes(project: Project, year: int, n: int | None = None) -> list[str]:
+    """The first ``n`` (or all) organisations, by code, with enough respondents for a full report."""
+    import pandas as pd
+
+    scores = pd.read_parquet(project.processed_dir(year) / "org_scores.parquet")
+    codes = scores.loc[scores["reportable"].astype(bool), "org_code"].drop_duplicates().sort_values().tolist()
+    assert n is None or len(codes) >= n, f"only {len(codes)} reportable organisations"
+    return codes if n is None else codes[:n]
+
+
+@pytest.fixture
+def frozen_package(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The package's fingerprint held still: someone editing the source mid-test would make every
+    report due again ("package changed"), which is right, but not what the rerun tests test."""
+    from healthcheck import manifest
+
+    fingerprint = manifest.package_fingerprint()
+    monkeypatch.setattr(manifest, "package_fingerprint", lambda: dict(fingerprint))

@@ -21,19 +21,12 @@ from healthcheck.index import write_index
 from healthcheck.manifest import outputs_match, read_manifest
 from healthcheck.sample import write_sample
 from healthcheck.score import score_year
+from conftest import reportable_codes
 
 YEAR = 2020
 BAD_SELF_ASSESSMENT = "standard,element,status,notes\n1,A clear vision for social work,Maybe,\n"
 
 
-@pytest.fixture
-def frozen_package(monkeypatch):
-    """The package's fingerprint held still: other people editing the source mid-test would make
-    every report due again ("package changed"), which is right, but not what these tests test."""
-    from healthcheck import manifest
-
-    fingerprint = manifest.package_fingerprint()
-    monkeypatch.setattr(manifest, "package_fingerprint", lambda: dict(fingerprint))
 
 
 @pytest.fixture
@@ -45,10 +38,7 @@ def scored(project):
 
 
 def _reportable(project, n: int) -> list[str]:
-    """The first ``n`` organisations (by code) with enough respondents for a full report."""
-    scores = pd.read_parquet(project.processed_dir(YEAR) / "org_scores.parquet")
-    codes = scores.loc[scores["reportable"].astype(bool), "org_code"].drop_duplicates().sort_values()
-    return codes.head(n).tolist()
+    return reportable_codes(project, YEAR, n)
 
 
 def _suppressed(project) -> str:

@@ -16,6 +16,7 @@ from healthcheck.clean import clean_year
 from healthcheck.manifest import read_manifest
 from healthcheck.sample import write_sample
 from healthcheck.score import score_year
+from conftest import reportable_codes
 
 YEAR = 2020
 runner = CliRunner()
@@ -37,14 +38,6 @@ def stand_in_notebooks(project) -> None:
         nbformat.write(nb, str(project.notebooks_dir / batch.NOTEBOOKS[kind]))
 
 
-@pytest.fixture
-def frozen_package(monkeypatch):
-    """The package's fingerprint held still: other people editing the source mid-test would make
-    every report due again ("package changed"), which is right, but not what these tests test."""
-    from healthcheck import manifest
-
-    fingerprint = manifest.package_fingerprint()
-    monkeypatch.setattr(manifest, "package_fingerprint", lambda: dict(fingerprint))
 
 
 @pytest.fixture
@@ -54,8 +47,7 @@ def sampled(project):
 
 
 def _codes(project) -> list[str]:
-    scores = pd.read_parquet(project.processed_dir(YEAR) / "org_scores.parquet")
-    return scores.loc[scores["reportable"].astype(bool), "org_code"].drop_duplicates().sort_values().tolist()
+    return reportable_codes(project, YEAR)
 
 
 @pytest.mark.parametrize(

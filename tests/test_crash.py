@@ -23,7 +23,6 @@ import subprocess
 import sys
 import time
 
-import pandas as pd
 import psutil
 import pytest
 
@@ -32,6 +31,7 @@ from healthcheck.clean import clean_year
 from healthcheck.manifest import outputs_match, read_manifest
 from healthcheck.sample import write_sample
 from healthcheck.score import score_year
+from conftest import reportable_codes
 
 YEAR = 2020
 N_REPORTS = 6
@@ -47,10 +47,7 @@ def scored(project):
 
 
 def _reportable(project, n: int) -> list[str]:
-    scores = pd.read_parquet(project.processed_dir(YEAR) / "org_scores.parquet")
-    codes = scores.loc[scores["reportable"].astype(bool), "org_code"].drop_duplicates().sort_values()
-    assert len(codes) >= n
-    return codes.head(n).tolist()
+    return reportable_codes(project, YEAR, n)
 
 
 def _report_folders(base) -> list:
