@@ -8,6 +8,7 @@ written as words ('amber'), never as colours alone, and tables carry the action 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -327,6 +328,32 @@ def regional_national_comparison(view: CouncilView) -> str:
     return " ".join(sentences)
 
 
+def standard_extremes(
+    standards: pd.DataFrame, short_title: Callable[[str], str]
+) -> tuple[tuple[int, str], tuple[int, str]] | str | None:
+    """The highest and lowest standards of ``standards`` (``area``, ``score``) as (how many, phrase).
+
+    Scores are compared as shown, rounded half up; standards that tie are named together
+    ('Supervision and CPD (both 82)'). Returns the one shared score as text when every
+    standard has it, and None with fewer than two standards.
+    """
+    std = standards[standards["score"].notna()].copy()
+    if len(std) < 2:
+        return None
+    std["shown"] = std["score"].map(round_half_up)
+    top, bottom = std["shown"].max(), std["shown"].min()
+    if top == bottom:
+        return fmt_score(top)
+
+    def phrase(value: float) -> tuple[int, str]:
+        names = [short_title(a) for a in std.loc[std["shown"] == value, "area"]]
+        if len(names) == 1:
+            return 1, f"{names[0]} ({fmt_score(value)})"
+        return len(names), f"{join_list(names)} ({'both' if len(names) == 2 else 'all'} {fmt_score(value)})"
+
+    return phrase(top), phrase(bottom)
+
+
 def highest_lowest(view: CouncilView) -> str:
     """'The highest rated standard was Strategic partnerships (82) and the lowest was CPD (66).'
 
@@ -335,24 +362,14 @@ def highest_lowest(view: CouncilView) -> str:
     if view.suppressed:
         return ""
     rated = view.rated()
-    standards = rated[rated["kind"] == "standard"].copy()
-    if len(standards) < 2:
+    extremes = standard_extremes(rated[rated["kind"] == "standard"], view.short_title)
+    if extremes is None:
         return ""
-    standards["shown"] = standards["score"].map(round_half_up)
-    top, bottom = standards["shown"].max(), standards["shown"].min()
-    if top == bottom:
-        return f"All standards had the same score ({fmt_score(top)})."
-
-    def phrase(value: float) -> tuple[str, str]:
-        names = [view.short_title(a) for a in standards.loc[standards["shown"] == value, "area"]]
-        if len(names) == 1:
-            return "was", f"{names[0]} ({fmt_score(value)})"
-        both = "both" if len(names) == 2 else "all"
-        return "were", f"{join_list(names)} ({both} {fmt_score(value)})"
-
-    verb_top, text_top = phrase(top)
-    verb_bottom, text_bottom = phrase(bottom)
-    noun = "standard" if verb_top == "was" else "standards"
+    if isinstance(extremes, str):
+        return f"All standards had the same score ({extremes})."
+    (n_top, text_top), (n_bottom, text_bottom) = extremes
+    noun, verb_top = ("standard", "was") if n_top == 1 else ("standards", "were")
+    verb_bottom = "was" if n_bottom == 1 else "were"
     return f"The highest rated {noun} {verb_top} {text_top} and the lowest {verb_bottom} {text_bottom}."
 
 
@@ -541,6 +558,7 @@ __all__ = [
     "regional_national_comparison",
     "respondents_phrase",
     "significance",
+    "standard_extremes",
     "source_version",
     "suppression_notice",
     "the_region",

@@ -17,8 +17,8 @@ from typing import Any
 import pandas as pd
 
 from .config import Project
-from .council import NATIONAL_GROUP, SCORING_TABLES, _params, _read_table, fmt_rho, fmt_score, read_meta, round_half_up
-from .findings import fieldwork_phrase, join_list, plural, possessive
+from .council import NATIONAL_GROUP, SCORING_TABLES, _params, _read_table, fmt_rho, fmt_score, read_meta
+from .findings import fieldwork_phrase, join_list, plural, possessive, standard_extremes
 from .params import Band, ScoringParams
 from .reference import AREAS, NON_COUNCIL, REGIONS, STANDARDS, load_areas, load_codebook
 
@@ -354,23 +354,13 @@ def ratings_sentence(view: NationalView, bench: pd.DataFrame, where: str) -> str
 
 
 def highest_lowest_sentence(view: NationalView, bench: pd.DataFrame, who: str) -> str:
-    """"England's highest scoring standard was Strategic partnerships (78) and its lowest CPD (66).\""""
-    std = bench[bench["area"].isin(STANDARDS) & bench["score"].notna()].copy()
-    if len(std) < 2:
+    """'England's highest scoring standard was Strategic partnerships (78) and its lowest CPD (66).'"""
+    extremes = standard_extremes(bench[bench["area"].isin(STANDARDS)], view.short_title)
+    if extremes is None:
         return ""
-    std["shown"] = std["score"].map(round_half_up)
-    top, bottom = std["shown"].max(), std["shown"].min()
-    if top == bottom:
-        return f"Every standard had the same score {who} ({fmt_score(top)})."
-
-    def phrase(value: float) -> tuple[int, str]:
-        names = [view.short_title(a) for a in std.loc[std["shown"] == value, "area"]]
-        if len(names) == 1:
-            return 1, f"{names[0]} ({fmt_score(value)})"
-        return len(names), f"{join_list(names)} ({'both' if len(names) == 2 else 'all'} {fmt_score(value)})"
-
-    n_top, text_top = phrase(top)
-    n_bottom, text_bottom = phrase(bottom)
+    if isinstance(extremes, str):
+        return f"Every standard had the same score {who} ({extremes})."
+    (n_top, text_top), (n_bottom, text_bottom) = extremes
     lead = "standard was" if n_top == 1 else "standards were"
     low = "its lowest" if n_bottom == 1 else "its lowest were"
     return f"{possessive(who)} highest scoring {lead} {text_top} and {low} {text_bottom}."
