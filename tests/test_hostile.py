@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -23,10 +23,10 @@ from hypothesis import strategies as st
 
 from healthcheck import batch
 from healthcheck.clean import QA_COLUMNS, clean, clean_year, read_raw
-from healthcheck.config import REPO_ROOT, Project
-from healthcheck.errors import HealthcheckError, InputError, ParameterError
+from healthcheck.config import Project
+from healthcheck.errors import HealthcheckError, InputError
 from healthcheck.organisations import slug
-from healthcheck.reference import load_organisations
+from test_clean import codebook, orgs  # noqa: F401 - the cleaning tests' fixture codebook and organisations
 
 FIXTURES = Path(__file__).parent / "fixtures" / "clean"
 ITEMS = ["s1_1", "s1_2", "s5_1", "stay_1"]
@@ -48,16 +48,6 @@ def bounded(examples: int) -> settings:
         database=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
     )
-
-
-@pytest.fixture(scope="module")
-def codebook() -> pd.DataFrame:
-    return pd.read_csv(FIXTURES / "codebook.csv", dtype=str)
-
-
-@pytest.fixture(scope="module")
-def orgs() -> pd.DataFrame:
-    return load_organisations(Project(REPO_ROOT))
 
 
 @pytest.fixture(scope="module")
