@@ -51,11 +51,11 @@ def make_project(root: Path) -> None:
 
 
 def prepare(root: Path) -> None:
-    from healthcheck.clean import clean_year
+    from healthcheck.ingest.survey import clean_year
     from healthcheck.config import Project
-    from healthcheck.council import scoring_complete
-    from healthcheck.sample import write_sample
-    from healthcheck.score import score_year
+    from healthcheck.views.council import scoring_complete
+    from healthcheck.synthetic.survey import write_sample
+    from healthcheck.scoring.score import score_year
 
     project = Project(root)
     if scoring_complete(project, YEAR):
@@ -70,7 +70,7 @@ def prepare(root: Path) -> None:
 RENDER_SCRIPT = """
 import json, sys, time
 t0 = time.perf_counter()
-from healthcheck.render import Renderer
+from healthcheck.publish.render import Renderer
 notebook, folder, formats = sys.argv[1], sys.argv[2], sys.argv[3].split(",")
 with Renderer(formats=formats) as renderer:
     renderer.render(notebook, folder, stem="report")
@@ -88,7 +88,7 @@ def naive(root: Path, targets: list, formats: tuple[str, ...], out: Path, *, ren
     """
     import nbformat
 
-    from healthcheck.render import Renderer
+    from healthcheck.publish.render import Renderer
 
     papermill = shutil.which("papermill", path=str(Path(sys.executable).parent)) or "papermill"
     notebook = root / "notebooks" / "03-council-report.ipynb"
@@ -152,7 +152,7 @@ def busy_share(before: tuple[float, float], after: tuple[float, float]) -> float
 
 def batch(root: Path, targets: list, formats: tuple[str, ...], workers: int) -> dict:
     """(b): the batch runner (warm kernels, one browser per worker, parallel)."""
-    from healthcheck.batch import run_batch
+    from healthcheck.batch.runner import run_batch
     from healthcheck.config import Project
 
     done_at: list[float] = []
@@ -227,7 +227,7 @@ def main() -> None:
     os.environ["HEALTHCHECK_ROOT"] = str(root)
     prepare(root)
 
-    from healthcheck.batch import check_options, default_workers, resolve_targets
+    from healthcheck.batch.runner import check_options, default_workers, resolve_targets
     from healthcheck.config import Project
 
     formats = check_options(args.formats.split(","), "native", "local", args.workers)

@@ -18,8 +18,9 @@ import numpy as np
 import pandas as pd
 
 from healthcheck.params import ScoringParams
-from healthcheck.reference import REGIONS, load_codebook
-from healthcheck.score import score_all
+from healthcheck.reference.organisations import REGIONS
+from healthcheck.reference.codebook import load_codebook
+from healthcheck.scoring.score import score_all
 
 
 def synthetic(n: int, orgs: int, seed: int = 2020) -> pd.DataFrame:

@@ -49,7 +49,7 @@ def reportable_codes(project: Project, year: int, n: int | None = None) -> list[
 def frozen_package(monkeypatch: pytest.MonkeyPatch) -> None:
     """The package's fingerprint held still: someone editing the source mid-test would make every
     report due again ("package changed"), which is right, but not what the rerun tests test."""
-    from healthcheck import manifest
+    from healthcheck.batch import manifest
 
     fingerprint = manifest.package_fingerprint()
     monkeypatch.setattr(manifest, "package_fingerprint", lambda: dict(fingerprint))

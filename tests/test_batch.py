@@ -13,14 +13,14 @@ import nbformat
 import pandas as pd
 import pytest
 
-from healthcheck import batch
-from healthcheck.batch import Target, plan, resolve_targets, run_batch, safe_out_dir
-from healthcheck.clean import clean_year
+from healthcheck.batch import runner as batch
+from healthcheck.batch.runner import Target, plan, resolve_targets, run_batch, safe_out_dir
+from healthcheck.ingest.survey import clean_year
 from healthcheck.errors import ParameterError
-from healthcheck.index import write_index
-from healthcheck.manifest import outputs_match, read_manifest
-from healthcheck.sample import write_sample
-from healthcheck.score import score_year
+from healthcheck.batch.index import write_index
+from healthcheck.batch.manifest import outputs_match, read_manifest
+from healthcheck.synthetic.survey import write_sample
+from healthcheck.scoring.score import score_year
 from conftest import reportable_codes
 
 YEAR = 2020
@@ -246,7 +246,7 @@ def stand_in_notebooks(project, *, fail_region: str = "") -> None:
     """Tiny stand-ins for notebooks 06 and 07 (the real ones are tested with their modules)."""
     from nbformat.v4 import new_code_cell, new_notebook
 
-    show = "from healthcheck.display import show_markdown\n"
+    show = "from healthcheck.publish.display import show_markdown\n"
     national = new_notebook(
         cells=[
             new_code_cell("year = None\nproject_root = None", metadata={"tags": ["parameters"]}),

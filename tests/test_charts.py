@@ -7,10 +7,10 @@ import json
 import pandas as pd
 import pytest
 
-from healthcheck.charts import (
+from healthcheck.charts.council import (
     WIDTH, alt_text, area_comparison, distribution, drivers, item_share_groups, item_shares, short_wording,
 )  # fmt: skip
-from healthcheck.council import load_council_view
+from healthcheck.views.council import load_council_view
 from healthcheck.errors import ReportError
 from test_council import OTHER_NAMES, YEAR, write_tables  # hand-made scoring tables to the contract
 

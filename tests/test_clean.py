@@ -16,10 +16,11 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from healthcheck.clean import RULES, CleanResult, clean, clean_year, read_raw, rule_test, tidy
+from healthcheck.ingest.survey import RULES, CleanResult, clean, clean_year, read_raw, rule_test, tidy
 from healthcheck.config import REPO_ROOT, Project
 from healthcheck.errors import InputError
-from healthcheck.reference import load_codebook, load_organisations
+from healthcheck.reference.codebook import load_codebook
+from healthcheck.reference.organisations import load_organisations
 
 FIXTURES = Path(__file__).parent / "fixtures" / "clean"
 EXPORT = FIXTURES / "export.csv"
@@ -437,7 +438,7 @@ def test_summary_text(result):
 
 def test_clean_the_sample_export(project):
     """Cleaning the team's seeded sample keeps exactly the responses it was built to have."""
-    from healthcheck.sample import generate
+    from healthcheck.synthetic.survey import generate
 
     data = generate(2020, seed=5, n_orgs=12, scale=0.3, project=project)
     book, orgs = load_codebook(2020, project), load_organisations(project)
@@ -565,7 +566,7 @@ def test_notebook_cleans_the_sample(project):
     import nbformat
     import papermill as pm
 
-    from healthcheck.sample import generate, write_sample
+    from healthcheck.synthetic.survey import generate, write_sample
 
     write_sample(project, years=[2020], seed=11, n_orgs=12, scale=0.3)
     truth = generate(2020, seed=11, n_orgs=12, scale=0.3, project=project)

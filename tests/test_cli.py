@@ -10,12 +10,12 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from healthcheck import batch
+from healthcheck.batch import runner as batch
 from healthcheck.cli import app
-from healthcheck.clean import clean_year
-from healthcheck.manifest import read_manifest
-from healthcheck.sample import write_sample
-from healthcheck.score import score_year
+from healthcheck.ingest.survey import clean_year
+from healthcheck.batch.manifest import read_manifest
+from healthcheck.synthetic.survey import write_sample
+from healthcheck.scoring.score import score_year
 from conftest import reportable_codes
 
 YEAR = 2020
@@ -31,7 +31,7 @@ def stand_in_notebooks(project) -> None:
         nb = new_notebook(
             cells=[
                 new_code_cell(parameters + "year = None\nproject_root = None", metadata={"tags": ["parameters"]}),
-                new_code_cell("from healthcheck.display import show_markdown\nshow_markdown(f'# Report {year}')"),
+                new_code_cell("from healthcheck.publish.display import show_markdown\nshow_markdown(f'# Report {year}')"),
             ],
             metadata=kernel,
         )

@@ -11,16 +11,10 @@ import pandas as pd
 import pytest
 
 from healthcheck.config import Project
-from healthcheck.council import (
-    ensure_scored,
-    load_council_view,
-    rating_table,
-    round_half_up,
-    scoring_complete,
-)
+from healthcheck.views.council import ensure_scored, load_council_view, rating_table, round_half_up, scoring_complete
 from healthcheck.errors import InputError, UnknownOrganisationError
-from healthcheck.findings import ratings_summary
-from healthcheck.reference import AREAS
+from healthcheck.findings.council import ratings_summary
+from healthcheck.reference.areas import AREAS
 
 YEAR = 2020
 ACTIONS = {"Green": "sustain", "Amber": "monitor", "Red": "improve"}
@@ -306,8 +300,8 @@ def _fake_stages(monkeypatch, calls: list[str]) -> None:
         calls.append(f"score {year}")
         write_tables(project, year)
 
-    for module, name, fn in (("sample", "write_sample", write_sample), ("clean", "clean_year", clean_year),
-                             ("score", "score_year", score_year)):  # fmt: skip
+    for module, name, fn in (("synthetic.survey", "write_sample", write_sample), ("ingest.survey", "clean_year", clean_year),
+                             ("scoring.score", "score_year", score_year)):  # fmt: skip
         fake = types.ModuleType(f"healthcheck.{module}")
         setattr(fake, name, fn)
         monkeypatch.setitem(sys.modules, f"healthcheck.{module}", fake)

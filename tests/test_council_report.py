@@ -15,11 +15,11 @@ import pandas as pd
 import papermill as pm
 import pytest
 
-from healthcheck.council import ensure_scored, load_council_view, round_half_up
-from healthcheck.display import META_KEY, PLOTLY_MIME, TABLE_MIME
-from healthcheck.findings import findings, headline, national_context, notes
-from healthcheck.reference import AREAS, load_areas
-from healthcheck.sample import PLANTED_SENSITIVE, write_sample
+from healthcheck.views.council import ensure_scored, load_council_view, round_half_up
+from healthcheck.publish.display import META_KEY, PLOTLY_MIME, TABLE_MIME
+from healthcheck.findings.council import findings, headline, national_context, notes
+from healthcheck.reference.areas import AREAS, load_areas
+from healthcheck.synthetic.survey import PLANTED_SENSITIVE, write_sample
 
 pytestmark = pytest.mark.slow
 

@@ -26,11 +26,11 @@ import time
 import psutil
 import pytest
 
-from healthcheck.batch import resolve_targets
-from healthcheck.clean import clean_year
-from healthcheck.manifest import outputs_match, read_manifest
-from healthcheck.sample import write_sample
-from healthcheck.score import score_year
+from healthcheck.batch.runner import resolve_targets
+from healthcheck.ingest.survey import clean_year
+from healthcheck.batch.manifest import outputs_match, read_manifest
+from healthcheck.synthetic.survey import write_sample
+from healthcheck.scoring.score import score_year
 from conftest import reportable_codes
 
 YEAR = 2020
@@ -221,7 +221,7 @@ def _content(folder) -> dict[str, object]:
 def test_manifest_and_the_same_inputs_give_the_same_report(scored):
     import shutil
 
-    from healthcheck.batch import run_batch
+    from healthcheck.batch.runner import run_batch
 
     project = scored
     [code] = _reportable(project, 1)

@@ -11,15 +11,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from healthcheck import display
-from healthcheck.display import (
-    PLOTLY_MIME,
-    TABLE_MIME,
-    Display,
-    TableSpec,
-    excel_number_format,
-    format_cell,
-)
+from healthcheck.publish import display
+from healthcheck.publish.display import PLOTLY_MIME, TABLE_MIME, Display, TableSpec, excel_number_format, format_cell
 from healthcheck.errors import ReportError
 
 

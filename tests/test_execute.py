@@ -8,8 +8,8 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from papermill import PapermillExecutionError
 
-from healthcheck import execute
-from healthcheck.execute import KernelStartError, NotebookTimeout, WarmKernel, is_transient, renumber
+from healthcheck.batch import execute
+from healthcheck.batch.execute import KernelStartError, NotebookTimeout, WarmKernel, is_transient, renumber
 
 
 def probe_notebook(folder):

@@ -9,9 +9,9 @@ from pathlib import Path
 import plotly.graph_objects as go
 import pytest
 
-from healthcheck import figures
+from healthcheck.publish import figures
 from healthcheck.errors import RenderError
-from healthcheck.figures import ChartExporter, find_chromium
+from healthcheck.publish.figures import ChartExporter, find_chromium
 from healthcheck.files import atomic_write_bytes as atomic_write
 
 needs_chromium = pytest.mark.skipif(find_chromium() is None, reason="no Chromium (apt-get install chromium)")

@@ -5,30 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from healthcheck.council import CouncilView
-from healthcheck.findings import (
-    bands_sentence,
-    notes,
-    source_version,
-    findings,
-    headline,
-    highest_lowest,
-    join_list,
-    key_driver,
-    least_agreed,
-    most_agreed,
-    national_context,
-    possessive,
-    quote,
-    rank_phrase,
-    ratings_summary,
-    regional_national_comparison,
-    respondents_phrase,
-    significance,
-    suppression_notice,
-)
+from healthcheck.views.council import CouncilView
+from healthcheck.findings.council import bands_sentence, notes, source_version, findings, headline, highest_lowest, join_list, key_driver, least_agreed, most_agreed, national_context, possessive, quote, rank_phrase, ratings_summary, regional_national_comparison, respondents_phrase, significance, suppression_notice
 from healthcheck.params import ScoringParams
-from healthcheck.reference import AREAS, load_areas, load_codebook
+from healthcheck.reference.areas import AREAS, load_areas
+from healthcheck.reference.codebook import load_codebook
 
 ACTIONS = {"Green": "sustain", "Amber": "monitor", "Red": "improve"}
 

@@ -21,11 +21,11 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from healthcheck import batch
-from healthcheck.clean import QA_COLUMNS, clean, clean_year, read_raw
+from healthcheck.batch import runner as batch
+from healthcheck.ingest.survey import QA_COLUMNS, clean, clean_year, read_raw
 from healthcheck.config import Project
 from healthcheck.errors import HealthcheckError, InputError
-from healthcheck.organisations import slug
+from healthcheck.reference.organisations import slug
 from test_clean import codebook, orgs  # noqa: F401 - the cleaning tests' fixture codebook and organisations
 
 FIXTURES = Path(__file__).parent / "fixtures" / "clean"
@@ -401,8 +401,8 @@ def test_qa_log_csv_text_never_starts_a_formula(project):
 def test_spreadsheet_and_csv_tables_keep_formulas_as_text(tmp_path):
     from openpyxl import load_workbook
 
-    from healthcheck.display import TableSpec
-    from healthcheck.xlsx import format_for_csv, write_workbook
+    from healthcheck.publish.display import TableSpec
+    from healthcheck.publish.xlsx import format_for_csv, write_workbook
 
     hostile = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "=HYPERLINK(\"http://x\",\"y\")", "\t=1", "ok"]
     spec = TableSpec(name="t", title="=title", columns=["=col", "n"], rows=[[h, -1.5] for h in hostile], source="@src")

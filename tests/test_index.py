@@ -9,9 +9,9 @@ import re
 
 import pandas as pd
 
-from healthcheck.batch import FAILED, NOTEBOOKS, Result, write_run_record
-from healthcheck.index import index_rows, report_years, write_index, write_root_index
-from healthcheck.manifest import write_manifest
+from healthcheck.batch.runner import FAILED, NOTEBOOKS, Result, write_run_record
+from healthcheck.batch.index import index_rows, report_years, write_index, write_root_index
+from healthcheck.batch.manifest import write_manifest
 
 YEAR = 2020
 ROW = re.compile(r'<tr class="(\w+)"><td>([^<]*)</td><td>([^<]*)</td>')

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from healthcheck import manifest as mf
-from healthcheck.manifest import check_current, file_sha256, input_hashes, params_sha256, settings, write_manifest
+from healthcheck.batch import manifest as mf
+from healthcheck.batch.manifest import check_current, file_sha256, input_hashes, params_sha256, settings, write_manifest
 
 # sha256 of b"abc" (FIPS 180-2, appendix B.1)
 ABC = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"

@@ -16,25 +16,12 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from healthcheck import charts
+from healthcheck.charts import council as charts
 from healthcheck.config import REPO_ROOT, Project
 from healthcheck.errors import InputError
-from healthcheck.national import (
-    area_table,
-    build_national_view,
-    distribution_table,
-    drivers_table,
-    headline,
-    items_table,
-    key_driver_counts,
-    load_national_view,
-    overall_spread,
-    participation,
-    regional_ratings,
-    regional_scores,
-)
+from healthcheck.views.national import area_table, build_national_view, distribution_table, drivers_table, headline, items_table, key_driver_counts, load_national_view, overall_spread, participation, regional_ratings, regional_scores
 from healthcheck.params import ScoringParams
-from healthcheck.reference import AREAS, load_areas
+from healthcheck.reference.areas import AREAS, load_areas
 
 YEAR = 2020
 ACTIONS = {"Green": "sustain", "Amber": "monitor", "Red": "improve"}

@@ -9,8 +9,8 @@ import pytest
 
 from healthcheck.config import REPO_ROOT, Project
 from healthcheck.errors import UnknownOrganisationError
-from healthcheck.organisations import OrganisationIndex, core, looks_like_code, normalise, slug
-from healthcheck.reference import load_organisations
+from healthcheck.reference.organisations import OrganisationIndex, core, looks_like_code, normalise, slug
+from healthcheck.reference.organisations import load_organisations
 
 
 @pytest.fixture(scope="module")

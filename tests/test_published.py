@@ -13,28 +13,9 @@ import pandas as pd
 import pytest
 
 from healthcheck.config import REPO_ROOT, Project
-from healthcheck.published import (
-    MEAN_OF_PROPORTIONS_NOTE,
-    SMALL_BASE_NOTE,
-    STAR_NOTE,
-    Measure,
-    annex_tables,
-    bar_labels,
-    format_percent,
-    free_text_annex,
-    key_findings,
-    multi_choice_table,
-    name_pattern,
-    numeric_by_type,
-    proportion_words,
-    redact_names,
-    report_sections,
-    response_rate_by_type,
-    round_half_up,
-    single_choice_table,
-)
-from healthcheck.reference import load_organisations
-from healthcheck.returns import load_return_codebook
+from healthcheck.views.returns import MEAN_OF_PROPORTIONS_NOTE, SMALL_BASE_NOTE, STAR_NOTE, Measure, annex_tables, bar_labels, format_percent, free_text_annex, key_findings, multi_choice_table, name_pattern, numeric_by_type, proportion_words, redact_names, report_sections, response_rate_by_type, round_half_up, single_choice_table
+from healthcheck.reference.organisations import load_organisations
+from healthcheck.ingest.returns import load_return_codebook
 
 NA = pd.NA
 MI = "Management information gathered from previous CPD programme"
@@ -439,7 +420,7 @@ def test_national_report_notebook_runs(project, tmp_path):
 
     import papermill as pm
 
-    from healthcheck.sample_return import write_return
+    from healthcheck.synthetic.returns import write_return
 
     orgs = load_organisations(project)
     write_return(project, [2020], seed=4, orgs_by_year={2020: orgs["org_code"].tolist()[::4]})

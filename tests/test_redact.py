@@ -5,22 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from healthcheck.redact import (
-    EMAIL_MARK,
-    NAME_MARK,
-    ORG_MARK,
-    PHONE_MARK,
-    POSTCODE_MARK,
-    Redactor,
-    organisation_names,
-    organisation_pattern,
-    redact,
-    redact_emails,
-    redact_phones,
-    redact_postcodes,
-    redact_titled_names,
-)
-from healthcheck.reference import load_organisations
+from healthcheck.text.redact import EMAIL_MARK, NAME_MARK, ORG_MARK, PHONE_MARK, POSTCODE_MARK, Redactor, organisation_names, organisation_pattern, redact, redact_emails, redact_phones, redact_postcodes, redact_titled_names
+from healthcheck.reference.organisations import load_organisations
 
 ORGS = pd.DataFrame(
     {
@@ -219,7 +205,7 @@ def test_plain_comment_unchanged(redactor):
 
 
 def test_planted_sample_strings_are_all_removed(project):
-    from healthcheck.sample import PLANTED_SENSITIVE
+    from healthcheck.synthetic.survey import PLANTED_SENSITIVE
 
     redactor = Redactor.from_organisations(load_organisations(project))
     for text in PLANTED_SENSITIVE:
@@ -231,14 +217,14 @@ def test_planted_sample_strings_are_all_removed(project):
 # the report's free-text section (findings.free_text)
 # --------------------------------------------------------------------------------------
 def _view(suppressed: bool = False):
-    from healthcheck.council import CouncilView
+    from healthcheck.views.council import CouncilView
 
     return CouncilView(year=2020, code="E06000006", name="Halton", region="North West", n_responses=22,
                        min_respondents=10, suppressed=suppressed)  # fmt: skip
 
 
 def test_free_text_section_redacts_sorts_and_escapes():
-    from healthcheck.findings import free_text_section
+    from healthcheck.findings.council import free_text_section
 
     comments = pd.DataFrame(
         {
@@ -260,7 +246,7 @@ def test_free_text_section_redacts_sorts_and_escapes():
 
 
 def test_free_text_section_with_no_comments_and_for_a_suppressed_council():
-    from healthcheck.findings import free_text_section
+    from healthcheck.findings.council import free_text_section
 
     empty = pd.DataFrame({"comment_best": pd.Series([], dtype="string"), "comment_improve": pd.Series([], dtype="string")})
     md = free_text_section(_view(), empty, ORGS)
@@ -269,7 +255,7 @@ def test_free_text_section_with_no_comments_and_for_a_suppressed_council():
 
 
 def test_free_text_reads_only_the_councils_own_rows(project):
-    from healthcheck.findings import free_text, load_own_comments
+    from healthcheck.findings.council import free_text, load_own_comments
 
     folder = project.processed_dir(2020)
     folder.mkdir(parents=True, exist_ok=True)

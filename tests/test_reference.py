@@ -8,16 +8,9 @@ import pytest
 
 from healthcheck.config import REPO_ROOT, Project
 from healthcheck.errors import InputError
-from healthcheck.reference import (
-    AREAS,
-    NON_COUNCIL,
-    REGIONS,
-    is_council,
-    item_columns,
-    load_areas,
-    load_codebook,
-    load_organisations,
-)
+from healthcheck.reference.areas import AREAS, load_areas
+from healthcheck.reference.organisations import NON_COUNCIL, REGIONS, is_council, load_organisations
+from healthcheck.reference.codebook import item_columns, load_codebook
 
 REPO = Project(REPO_ROOT)
 

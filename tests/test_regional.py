@@ -18,25 +18,12 @@ import pytest
 from scipy import stats
 from test_national import GROUPS, MEANS, make_view
 
-from healthcheck import charts
-from healthcheck.display import TableSpec
+from healthcheck.charts import council as charts
+from healthcheck.publish.display import TableSpec
 from healthcheck.errors import InputError, ParameterError
-from healthcheck.reference import OTHER_AREAS, load_organisations
-from healthcheck.regional import (
-    build_regional_view,
-    comparison,
-    comparison_table,
-    distribution,
-    headline,
-    load_consent,
-    named_table,
-    notes,
-    read_consent,
-    resolve_region,
-    spread_shown,
-    unlabelled_scores,
-    unnamed_note,
-)
+from healthcheck.reference.areas import OTHER_AREAS
+from healthcheck.reference.organisations import load_organisations
+from healthcheck.views.regional import build_regional_view, comparison, comparison_table, distribution, headline, load_consent, named_table, notes, read_consent, resolve_region, spread_shown, unlabelled_scores, unnamed_note
 
 HALTON, WARRINGTON, BLACKBURN, BOLTON = "E06000006", "E06000007", "E06000008", "E08000001"
 UNNAMED = ["Warrington", "Blackburn", "Bolton", WARRINGTON, BLACKBURN, BOLTON]
@@ -286,7 +273,7 @@ def test_notebooks_06_and_07_run_on_the_sample_and_render(project, tmp_path):
     import openpyxl
     import papermill as pm
 
-    from healthcheck.render import Renderer
+    from healthcheck.publish.render import Renderer
 
     out = tmp_path / "out"
     runs = [

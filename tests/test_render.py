@@ -16,11 +16,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from healthcheck import render
-from healthcheck.display import TABLE_MIME, TableSpec
+from healthcheck.publish import render
+from healthcheck.publish.display import TABLE_MIME, TableSpec
 from healthcheck.errors import RenderError
-from healthcheck.figures import find_chromium
-from healthcheck.render import Content, Markdown, Renderer, build_markdown, md_escape, read_content
+from healthcheck.publish.figures import find_chromium
+from healthcheck.publish.render import Content, Markdown, Renderer, build_markdown, md_escape, read_content
 
 FIXTURE = Path(__file__).parent / "fixtures" / "notebooks" / "report.ipynb"
 CODE_TEXT = ("zz_code_marker_zz", "ZZ_CODE_MARKER", "import pandas", "show_table(", "pd.DataFrame")
@@ -276,7 +276,7 @@ class RecordingExporter:
 
 
 def chart_output(name: str, title: str, alt: str, height: int = 300) -> nbformat.NotebookNode:
-    from healthcheck.display import META_KEY, PLOTLY_MIME
+    from healthcheck.publish.display import META_KEY, PLOTLY_MIME
 
     figure = {"data": [{"type": "bar", "x": ["a", "b"], "y": [1, 2]}], "layout": {"width": 600, "height": height}}
     return nbformat.v4.new_output(
@@ -334,7 +334,7 @@ def test_only_the_images_the_outputs_need_in_one_batch(three_charts: Path, tmp_p
 
 
 def test_html_only_starts_no_browser(three_charts: Path, tmp_path: Path) -> None:
-    from healthcheck import figures
+    from healthcheck.publish import figures
 
     with Renderer(formats=("html",)) as renderer:
         renderer.render(three_charts, tmp_path / "out")
@@ -545,7 +545,7 @@ def test_reference_docx_styles(tmp_path: Path) -> None:
 
 
 def test_tall_chart_fits_on_the_page() -> None:
-    from healthcheck.render import chart_aspect, figure_markdown
+    from healthcheck.publish.render import chart_aspect, figure_markdown
 
     # 900 x 2046 px: 38.6 cm tall at the full 17 cm; capped at 21 cm, narrower (9.2 cm)
     tall = chart_aspect({"layout": {"width": 900, "height": 2046}})

@@ -14,9 +14,9 @@ from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from healthcheck.cli import app
-from healthcheck.clean import clean_year
-from healthcheck.sample import write_sample
-from healthcheck.score import score_year
+from healthcheck.ingest.survey import clean_year
+from healthcheck.synthetic.survey import write_sample
+from healthcheck.scoring.score import score_year
 
 pytestmark = pytest.mark.slow
 YEAR = 2020

@@ -14,17 +14,8 @@ import pytest
 
 from healthcheck.config import REPO_ROOT, Project
 from healthcheck.errors import InputError
-from healthcheck.reference import load_organisations
-from healthcheck.returns import (
-    RULES,
-    clean_return,
-    clean_return_year,
-    label_text_key,
-    load_clean_return,
-    load_return_codebook,
-    read_return,
-    validate_codebook,
-)
+from healthcheck.reference.organisations import load_organisations
+from healthcheck.ingest.returns import RULES, clean_return, clean_return_year, label_text_key, load_clean_return, load_return_codebook, read_return, validate_codebook
 
 SOURCE = Path("org_return.csv")
 META = ["response_id", "submitted", "org_code", "org_name", "service"]
@@ -344,7 +335,7 @@ def test_codebook_errors(codebook, qid, column, value, message):
 def test_return_notebook_runs(project, tmp_path):
     import papermill as pm
 
-    from healthcheck.sample_return import write_return
+    from healthcheck.synthetic.returns import write_return
 
     write_return(project, [2020], seed=4, orgs_by_year={2020: load_organisations(project)["org_code"].tolist()[::5]})
     out = tmp_path / "04.ipynb"

@@ -17,9 +17,9 @@ import pytest
 
 from healthcheck.config import REPO_ROOT, Project
 from healthcheck.errors import ParameterError
-from healthcheck.organisations import OrganisationIndex
-from healthcheck.reference import load_organisations
-from healthcheck.sample import PLANTED_SENSITIVE, SampleData, export_bytes, generate, summary, write_sample
+from healthcheck.reference.organisations import OrganisationIndex
+from healthcheck.reference.organisations import load_organisations
+from healthcheck.synthetic.survey import PLANTED_SENSITIVE, SampleData, export_bytes, generate, summary, write_sample
 
 REPO = Project(REPO_ROOT)
 HALTON = "E06000006"

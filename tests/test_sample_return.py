@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 
 from healthcheck.errors import ParameterError
-from healthcheck.published import free_text_annex, single_choice_table
-from healthcheck.reference import is_council, load_organisations
-from healthcheck.returns import clean_return, load_return_codebook, read_return
-from healthcheck.sample_return import generate_return, return_bytes, write_return
+from healthcheck.views.returns import free_text_annex, single_choice_table
+from healthcheck.reference.organisations import is_council, load_organisations
+from healthcheck.ingest.returns import clean_return, load_return_codebook, read_return
+from healthcheck.synthetic.returns import generate_return, return_bytes, write_return
 
 
 @pytest.fixture(scope="module")

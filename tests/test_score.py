@@ -7,10 +7,11 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from healthcheck import drivers as drv
-from healthcheck import score as sc
+from healthcheck.scoring import drivers as drv
+from healthcheck.scoring import score as sc
 from healthcheck.params import ScoringParams
-from healthcheck.reference import AREAS, load_codebook
+from healthcheck.reference.areas import AREAS
+from healthcheck.reference.codebook import load_codebook
 
 CODEBOOK = load_codebook()
 ITEMS = CODEBOOK["item"].tolist()
@@ -254,8 +255,8 @@ def test_regression_recovers_standardised_betas():
 
 
 def test_score_year_writes_identical_files(project):
-    from healthcheck.clean import clean_year
-    from healthcheck.sample import write_sample
+    from healthcheck.ingest.survey import clean_year
+    from healthcheck.synthetic.survey import write_sample
 
     write_sample(project, years=[2020], n_orgs=8, scale=0.3, seed=5)
     clean_year(project, 2020)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import papermill as pm
 import pytest
 
-from healthcheck.clean import clean_year
-from healthcheck.sample import write_sample
+from healthcheck.ingest.survey import clean_year
+from healthcheck.synthetic.survey import write_sample
 
 
 @pytest.mark.slow

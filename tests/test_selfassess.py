@@ -8,21 +8,11 @@ import pandas as pd
 import pytest
 
 from healthcheck.config import REPO_ROOT
-from healthcheck.council import CouncilView
+from healthcheck.views.council import CouncilView
 from healthcheck.errors import InputError
 from healthcheck.params import ScoringParams
-from healthcheck.reference import load_areas
-from healthcheck.selfassess import (
-    areas_for_improvement,
-    compare_with_survey,
-    improvement_text,
-    load_self_assessment,
-    read_self_assessment,
-    self_assessment_path,
-    summary,
-    summary_sentence,
-    verdict,
-)
+from healthcheck.reference.areas import load_areas
+from healthcheck.views.selfassess import areas_for_improvement, compare_with_survey, improvement_text, load_self_assessment, read_self_assessment, self_assessment_path, summary, summary_sentence, verdict
 
 HEADER = "standard,element,status,notes\n"
 

@@ -13,12 +13,14 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from healthcheck import charts, findings, trends
+from healthcheck.charts import council as charts
+from healthcheck.findings import council as findings
+from healthcheck.scoring import trends
 from healthcheck.config import REPO_ROOT, Project
 from healthcheck.errors import InputError, ReportError
 from healthcheck.params import ScoringParams
-from healthcheck.reference import AREAS, load_areas
-from healthcheck.score import benchmarks, org_area_scores, respondent_scores
+from healthcheck.reference.areas import AREAS, load_areas
+from healthcheck.scoring.score import benchmarks, org_area_scores, respondent_scores
 
 PREV, YEAR = 2021, 2022
 PARAMS = ScoringParams(min_respondents=3)
@@ -479,8 +481,8 @@ def test_files_loader_and_national_trend(project, table):
 
 def test_sample_years_give_trends_with_the_changed_question(project):
     """Three sample years, the committed 2022 codebook revision: 2022 compares Wellbeing on 4 of 5 questions."""
-    from healthcheck.council import ensure_scored
-    from healthcheck.sample import write_sample
+    from healthcheck.views.council import ensure_scored
+    from healthcheck.synthetic.survey import write_sample
 
     for name in ("codebook.csv", "item_map.csv"):  # make_project leaves params/<year>/ out
         project.year_params_dir(2022).mkdir(parents=True, exist_ok=True)
@@ -517,8 +519,8 @@ def test_council_report_notebook_shows_the_change(project, tmp_path):
     import nbformat
     import papermill as pm
 
-    from healthcheck.display import META_KEY, PLOTLY_MIME, TABLE_MIME
-    from healthcheck.sample import write_sample
+    from healthcheck.publish.display import META_KEY, PLOTLY_MIME, TABLE_MIME
+    from healthcheck.synthetic.survey import write_sample
 
     write_sample(project, years=[2021, 2022], n_orgs=8, scale=0.3, seed=3)
     out = tmp_path / "report.ipynb"

@@ -26,8 +26,8 @@ import math
 import pandas as pd
 import pytest
 
-from healthcheck import workforce
-from healthcheck.workforce import GroupFigure, context_table, context_text, most_common, organisation_figures
+from healthcheck.views import workforce
+from healthcheck.views.workforce import GroupFigure, context_table, context_text, most_common, organisation_figures
 
 NA = None
 MONTH, FORTNIGHT, WEEK = "Once a month", "Once a fortnight", "Once a week"

@@ -8,8 +8,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from healthcheck.display import TableSpec
-from healthcheck.xlsx import safe_text, sheet_name, table_name, write_workbook
+from healthcheck.publish.display import TableSpec
+from healthcheck.publish.xlsx import safe_text, sheet_name, table_name, write_workbook
 
 
 def scores() -> TableSpec:

@@ -15,8 +15,8 @@ from typing import Annotated, Any, Optional
 import typer
 from rich.console import Console
 
-from .config import Project
-from .errors import HealthcheckError, ParameterError
+from healthcheck.config import Project
+from healthcheck.errors import HealthcheckError, ParameterError
 
 app = typer.Typer(
     add_completion=False,
@@ -57,7 +57,7 @@ def sample(
     force: Annotated[bool, typer.Option(help="Overwrite an existing raw export.")] = False,
 ) -> None:
     """Write the realistic, seeded sample raw export(s), headcounts and organisational return(s)."""
-    from .sample import write_sample
+    from healthcheck.synthetic.survey import write_sample
 
     project = _project()
     written = write_sample(project, years=year or None, seed=seed, force=force)
@@ -68,9 +68,9 @@ def sample(
 
 def _sample_returns(project: Project, years: list[int] | None, *, seed: int, force: bool) -> None:
     """The sample organisational return beside each sample worker survey; an existing return is kept."""
-    from .config import SAMPLE_YEARS
-    from .returns import return_path
-    from .sample_return import write_return
+    from healthcheck.config import SAMPLE_YEARS
+    from healthcheck.ingest.returns import return_path
+    from healthcheck.synthetic.returns import write_return
 
     years = list(years or SAMPLE_YEARS)
     keep = [y for y in years if not force and return_path(project, y) is not None]
@@ -84,7 +84,7 @@ def _sample_returns(project: Project, years: list[int] | None, *, seed: int, for
 @_exits
 def clean(year: YearOpt = None) -> None:
     """Clean a year's worker survey export and organisational return into data/processed/<year>/."""
-    from .clean import clean_year
+    from healthcheck.ingest.survey import clean_year
 
     project = _project()
     year = project.resolve_year(year)
@@ -95,7 +95,7 @@ def clean(year: YearOpt = None) -> None:
 
 def _clean_return(project: Project, year: int) -> None:
     """Clean the year's organisational return (org_return.parquet, org_return_qa.csv), or say there is none."""
-    from .returns import clean_return_year
+    from healthcheck.ingest.returns import clean_return_year
 
     result = clean_return_year(project, year)
     console.print(result.summary() if result else result.message)
@@ -103,7 +103,7 @@ def _clean_return(project: Project, year: int) -> None:
 
 def _return_current(project: Project, year: int) -> bool:
     """True when the year has no return, or its cleaned table is at least as new as the raw file."""
-    from .returns import return_path
+    from healthcheck.ingest.returns import return_path
 
     raw = return_path(project, year)
     cleaned = project.processed_dir(year) / "org_return.parquet"
@@ -114,7 +114,7 @@ def _return_current(project: Project, year: int) -> bool:
 @_exits
 def score(year: YearOpt = None) -> None:
     """Score the cleaned responses: areas, ratings, benchmarks, ranks, drivers, items."""
-    from .score import score_year
+    from healthcheck.scoring.score import score_year
 
     project = _project()
     paths = score_year(project, project.resolve_year(year))
@@ -167,8 +167,8 @@ def _ensure_history(project: Project, year: int) -> None:
     Done before the year itself is scored and before any report, so that the year's trends find
     the year before and no two workers ever clean the same earlier year at once.
     """
-    from .council import scoring_complete
-    from .trends import ensure_history
+    from healthcheck.views.council import scoring_complete
+    from healthcheck.scoring.trends import ensure_history
 
     missing = [y for y in project.raw_years() if y < year and not scoring_complete(project, y)]
     ensure_history(project, year)
@@ -178,7 +178,7 @@ def _ensure_history(project: Project, year: int) -> None:
 
 def _ensure_scored(project: Project, year: int) -> None:
     """Clean and score the year only if its scoring tables are missing; clean the return if it is stale."""
-    from .council import scoring_complete
+    from healthcheck.views.council import scoring_complete
 
     _ensure_history(project, year)
 
@@ -186,8 +186,8 @@ def _ensure_scored(project: Project, year: int) -> None:
         _clean_return(project, year)
     if scoring_complete(project, year):
         return
-    from .clean import clean_year
-    from .score import score_year
+    from healthcheck.ingest.survey import clean_year
+    from healthcheck.scoring.score import score_year
 
     if not (project.processed_dir(year) / "responses.parquet").is_file():
         console.print(clean_year(project, year).summary())
@@ -224,8 +224,8 @@ def _batch(
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-    from .batch import check_options, default_workers, resolve_targets, run_batch, special_targets, write_run_record
-    from .index import write_index
+    from healthcheck.batch.runner import check_options, default_workers, resolve_targets, run_batch, special_targets, write_run_record
+    from healthcheck.batch.index import write_index
 
     formats = check_options(formats, engine, executor, workers)
     selection = selection or {"national": False, "regions": False, "org_return": False}
@@ -395,10 +395,10 @@ def run(
     Every council's report, the national and regional reports and the national report of the
     organisational return; with --council only the councils named, unless asked for the others.
     """
-    from .batch import check_options
-    from .clean import clean_year
-    from .sample import write_sample
-    from .score import score_year
+    from healthcheck.batch.runner import check_options
+    from healthcheck.ingest.survey import clean_year
+    from healthcheck.synthetic.survey import write_sample
+    from healthcheck.scoring.score import score_year
 
     check_options(_formats(formats), engine, executor, workers)  # before minutes of work, not after
     selection = _selection(council, national, regional, region, org_return, default=True)

@@ -7,8 +7,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
-from .config import Project
-from .errors import ParameterError
+from healthcheck.config import Project
+from healthcheck.errors import ParameterError
 
 
 class Band(BaseModel):

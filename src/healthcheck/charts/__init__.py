@@ -1,0 +1,1 @@
+"""Plotly charts from a view, each with its name, title and alt text."""

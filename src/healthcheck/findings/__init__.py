@@ -1,0 +1,1 @@
+"""Plain sentences from a view, in the voice of a committee paper."""

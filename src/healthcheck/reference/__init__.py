@@ -1,0 +1,1 @@
+"""Reference data: the areas, the codebooks and the organisations, read from the committed files."""

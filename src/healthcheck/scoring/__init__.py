@@ -1,0 +1,1 @@
+"""Cleaned responses to scores: statistics, area scores, ratings, benchmarks, ranks, drivers and trends."""

@@ -1,0 +1,485 @@
+"""One council's view of the scoring tables: everything its local report shows, nothing more.
+
+:func:`load_council_view` reads only the aggregate scoring tables of ``data/processed/<year>/``
+(never the responses) and keeps the council's own figures, its region's and England's
+benchmarks, the drivers of the wish to stay, item shares, ranks and response rate. Other
+organisations appear only as bare sorted scores for the distribution chart, with no code or
+name, so nothing in the view can be tied to another organisation. A council below the
+minimum number of respondents gets a *suppressed* view: its count and the threshold only.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import warnings
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from healthcheck.config import Project
+from healthcheck.errors import InputError
+from healthcheck.reference.organisations import OrganisationIndex
+from healthcheck.params import Band, ScoringParams, load_scoring_params
+from healthcheck.reference.areas import AREAS, STANDARDS, load_areas
+from healthcheck.reference.codebook import load_codebook
+from healthcheck.reference.organisations import load_organisations
+
+#: The scoring tables of docs/data-contracts.md that a council report reads.
+SCORING_TABLES = ("org_scores", "benchmarks", "ranks", "drivers", "key_drivers", "items", "response_rates")
+META_FILE = "scores_meta.json"
+
+NATIONAL_GROUP = "England"
+
+
+# --------------------------------------------------------------------------------------
+# formatting shared by the findings, tables and charts
+# --------------------------------------------------------------------------------------
+def round_half_up(value: float, digits: int = 0) -> float:
+    """``value`` rounded half up (74.5 -> 75), as the ratings are; NaN stays NaN.
+
+    Goes through the shortest decimal repr of the float so that 74.5 is exactly 74.5.
+    """
+    if value is None or pd.isna(value):
+        return math.nan
+    quantum = Decimal(1).scaleb(-digits)
+    return float(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))
+
+
+def fmt_score(value: float) -> str:
+    """A 0-100 score as a whole number, rounded half up ('' when missing)."""
+    if value is None or pd.isna(value):
+        return ""
+    return f"{round_half_up(value):.0f}"
+
+
+def fmt_rho(value: float) -> str:
+    """A correlation to two decimals, rounded half up."""
+    if value is None or pd.isna(value):
+        return ""
+    return f"{round_half_up(value, 2):.2f}"
+
+
+def rating_label(rating: object, action: object) -> str:
+    """'Green (sustain)': the rating always with its word and action, never colour alone."""
+    if rating is None or pd.isna(rating):
+        return ""
+    if action is None or pd.isna(action):
+        return str(rating)
+    return f"{rating} ({action})"
+
+
+# --------------------------------------------------------------------------------------
+# the view
+# --------------------------------------------------------------------------------------
+def _empty(columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
+
+
+SCORE_COLUMNS = [
+    "area", "n", "score", "sd", "ci_low", "ci_high", "rating", "action", "national_score",
+    "diff_national", "t_stat", "p_value", "significance",
+]  # fmt: skip
+BENCH_COLUMNS = ["area", "score", "n", "ci_low", "ci_high", "rating", "action", "orgs", "min", "q1", "median", "q3", "max"]
+DRIVER_COLUMNS = ["area", "n", "rho", "ci_low", "ci_high", "p_value", "beta"]
+ITEM_COLUMNS = ["level", "group", "item", "area", "wording", "base", "agree", "neutral", "disagree"]
+
+
+@dataclass
+class CouncilView:
+    """Everything one council's report shows, as small frames and values.
+
+    ``scores`` holds the council's row per area (contract columns of ``org_scores``),
+    ``region`` and ``national`` the matching benchmark rows. ``others_overall`` and
+    ``others_by_area`` are the other reportable organisations' scores, sorted, with no labels.
+    """
+
+    year: int
+    code: str
+    name: str
+    region: str | None
+    n_responses: int
+    min_respondents: int
+    suppressed: bool
+    official_name: str = ""
+    org_type: str = ""
+    areas: pd.DataFrame = field(default_factory=lambda: _empty(["area", "kind", "number", "title", "short_title", "order"]))
+    codebook: pd.DataFrame = field(default_factory=lambda: _empty(["item", "area", "reverse", "wording"]))
+    bands: list[Band] = field(default_factory=lambda: list(ScoringParams().bands))
+    alpha: float = 0.05
+    confidence: float = 0.95
+    min_driver_respondents: int = 30
+    min_item_base: int = 5
+    min_region_orgs: int = 3
+    min_answered_share: float = 0.5
+    answer_points: dict[int, float] = field(default_factory=lambda: dict(ScoringParams().answer_points))
+    driver_area: str = "stay"
+    scores: pd.DataFrame = field(default_factory=lambda: _empty(SCORE_COLUMNS))
+    region_scores: pd.DataFrame = field(default_factory=lambda: _empty(BENCH_COLUMNS))
+    national_scores: pd.DataFrame = field(default_factory=lambda: _empty(BENCH_COLUMNS))
+    overall: float | None = None
+    ranked: bool = False
+    national_rank: int | None = None
+    national_of: int | None = None
+    regional_rank: int | None = None
+    regional_of: int | None = None
+    headcount: int | None = None
+    response_rate: float | None = None
+    drivers_national: pd.DataFrame = field(default_factory=lambda: _empty(DRIVER_COLUMNS))
+    drivers_own: pd.DataFrame = field(default_factory=lambda: _empty(DRIVER_COLUMNS))
+    key_driver_area: str | None = None
+    key_driver_rho: float | None = None
+    key_driver_source: str | None = None
+    items: pd.DataFrame = field(default_factory=lambda: _empty(ITEM_COLUMNS))
+    others_overall: tuple[float, ...] = ()
+    others_by_area: dict[str, tuple[float, ...]] = field(default_factory=dict)
+    national_councils: int | None = None
+    national_non_councils: int | None = None
+    national_responses: int | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    # -- convenience -------------------------------------------------------------------
+    def title(self, area: str) -> str:
+        """The area's full title ('Continuing professional development')."""
+        return str(self._area_row(area)["title"])
+
+    def short_title(self, area: str) -> str:
+        """The area's short title ('CPD'), the one sentences use."""
+        return str(self._area_row(area)["short_title"])
+
+    def _area_row(self, area: str) -> pd.Series:
+        rows = self.areas[self.areas["area"] == area]
+        if rows.empty:
+            return pd.Series({"area": area, "title": area, "short_title": area, "kind": "", "number": pd.NA})
+        return rows.iloc[0]
+
+    def item_wordings(self, area: str) -> list[str]:
+        """The wording of each item of an area in this year's codebook."""
+        return self.codebook.loc[self.codebook["area"] == area, "wording"].tolist()
+
+    def comparison(self) -> pd.DataFrame:
+        """One row per area in report order: council, region and England side by side.
+
+        Columns: area, kind, number, title, short_title, n, score, ci_low, ci_high, rating,
+        action, diff_national, p_value, significance, region_score, region_rating,
+        region_action, england_score, england_rating, england_action.
+        """
+        base = self.areas[["area", "kind", "number", "title", "short_title", "order"]]
+        own = self.scores.reindex(columns=SCORE_COLUMNS)[
+            ["area", "n", "score", "ci_low", "ci_high", "rating", "action", "diff_national", "p_value", "significance"]
+        ]
+        reg = self.region_scores.reindex(columns=BENCH_COLUMNS)[["area", "score", "rating", "action"]]
+        reg = reg.rename(columns={"score": "region_score", "rating": "region_rating", "action": "region_action"})
+        nat = self.national_scores.reindex(columns=BENCH_COLUMNS)[["area", "score", "rating", "action"]]
+        nat = nat.rename(columns={"score": "england_score", "rating": "england_rating", "action": "england_action"})
+        out = base.merge(own, on="area", how="left").merge(reg, on="area", how="left").merge(nat, on="area", how="left")
+        return out.sort_values("order").drop(columns="order").reset_index(drop=True)
+
+    def rated(self) -> pd.DataFrame:
+        """:meth:`comparison` restricted to the areas the council has a rating for."""
+        table = self.comparison()
+        return table[table["rating"].notna()].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------
+# loading
+# --------------------------------------------------------------------------------------
+def _read_table(folder: Path, name: str) -> pd.DataFrame:
+    path = folder / f"{name}.parquet"
+    if not path.is_file():
+        raise InputError(
+            "scoring table is missing",
+            file=path,
+            hint="run `healthcheck score` (or `ensure_scored`) for this year first",
+        )
+    return pd.read_parquet(path)
+
+
+def read_meta(project: Project, year: int) -> dict[str, Any]:
+    """``scores_meta.json`` of a year (an empty mapping when it is absent)."""
+    path = project.processed_dir(year) / META_FILE
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON: {exc}", file=path) from exc
+    return data if isinstance(data, dict) else {}
+
+
+def _params(project: Project, year: int, meta: dict[str, Any]) -> ScoringParams:
+    """The parameters the tables were scored with: the copy in the metadata when present."""
+    stored = meta.get("params")
+    if isinstance(stored, dict):
+        try:
+            return ScoringParams(**stored)
+        except Exception:  # an older or partial copy: fall back to params/ as they are now
+            pass
+    return load_scoring_params(project, year)
+
+
+def _int(value: object) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)
+
+
+def _float(value: object) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def _sorted_scores(values: pd.Series) -> tuple[float, ...]:
+    return tuple(sorted(float(v) for v in values.dropna()))
+
+
+def load_council_view(project: Project | None, year: int | None, council: str) -> CouncilView:
+    """The view of one council (ONS code or name) for a survey year from its scoring tables.
+
+    Raises :class:`~healthcheck.errors.UnknownOrganisationError` for a council the reference
+    data does not know and :class:`~healthcheck.errors.InputError` when a table is missing.
+    """
+    project = project or Project.default()
+    year = project.resolve_year(year)
+    org = OrganisationIndex.build(load_organisations(project)).lookup(council)
+    folder = project.processed_dir(year)
+    tables = {name: _read_table(folder, name) for name in SCORING_TABLES}
+    meta = read_meta(project, year)
+    params = _params(project, year, meta)
+    return build_view(
+        tables,
+        org=org,
+        year=year,
+        params=params,
+        areas=load_areas(project),
+        codebook=load_codebook(year, project),
+        meta=meta,
+    )
+
+
+def build_view(
+    tables: dict[str, pd.DataFrame],
+    *,
+    org: pd.Series,
+    year: int,
+    params: ScoringParams,
+    areas: pd.DataFrame,
+    codebook: pd.DataFrame,
+    meta: dict[str, Any] | None = None,
+) -> CouncilView:
+    """The view from scoring tables already in memory (``load_council_view`` without the files)."""
+    code = str(org["org_code"])
+    region = org.get("region")
+    region = None if region is None or pd.isna(region) or str(region) == "" else str(region)
+    org_scores = tables["org_scores"]
+    own = org_scores[org_scores["org_code"] == code]
+    ranks = tables["ranks"]
+    rank_row = ranks[ranks["org_code"] == code]
+
+    # the count may be blanked with the other figures of an unreportable row: fall back to ranks
+    counts = pd.concat([own["n_responses"], rank_row["n_responses"]]).dropna()
+    n_responses = int(counts.max()) if not counts.empty else 0  # 0: no valid response at all
+    reportable = bool(not own.empty and own["reportable"].fillna(False).astype(bool).all())
+    suppressed = not reportable or n_responses < params.min_respondents
+
+    view = CouncilView(
+        year=int(year),
+        code=code,
+        name=str(org["name"]),
+        official_name=str(org.get("official_name", "") or ""),
+        org_type=str(org.get("org_type", "") or ""),
+        region=region,
+        n_responses=n_responses,
+        min_respondents=params.min_respondents,
+        suppressed=suppressed,
+        areas=areas.reset_index(drop=True),
+        codebook=codebook[["item", "area", "reverse", "wording"]].reset_index(drop=True),
+        bands=list(params.bands),
+        alpha=params.alpha,
+        confidence=params.confidence,
+        min_driver_respondents=params.min_driver_respondents,
+        min_item_base=params.min_item_base,
+        min_region_orgs=params.min_region_orgs,
+        min_answered_share=params.min_answered_share,
+        answer_points=dict(params.answer_points),
+        driver_area=params.driver_area,
+        meta=dict(meta or {}),
+    )
+    if suppressed:
+        return view  # no figures at all: only the count and the threshold
+
+    order = {a: i for i, a in enumerate(AREAS)}
+
+    def by_area(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+        out = frame.reindex(columns=columns).copy()
+        out["_o"] = out["area"].map(order)
+        return out.sort_values("_o").drop(columns="_o").reset_index(drop=True)
+
+    view.scores = by_area(own, SCORE_COLUMNS)
+
+    bench = tables["benchmarks"]
+    view.national_scores = by_area(bench[(bench["level"] == "national") & (bench["group"] == NATIONAL_GROUP)], BENCH_COLUMNS)
+    if region is not None:
+        view.region_scores = by_area(bench[(bench["level"] == "region") & (bench["group"] == region)], BENCH_COLUMNS)
+
+    if not rank_row.empty:
+        r = rank_row.iloc[0]
+        view.overall = _float(r["overall"])
+        view.ranked = bool(r["ranked"]) if not pd.isna(r["ranked"]) else False
+        if view.ranked:
+            view.national_rank, view.national_of = _int(r["national_rank"]), _int(r["national_of"])
+            view.regional_rank, view.regional_of = _int(r["regional_rank"]), _int(r["regional_of"])
+
+    rates = tables["response_rates"]
+    rate_row = rates[rates["org_code"] == code]
+    if not rate_row.empty:
+        view.headcount = _int(rate_row["headcount"].iloc[0])
+        view.response_rate = _float(rate_row["response_rate"].iloc[0])
+
+    drivers = tables["drivers"]
+    view.drivers_national = by_area(drivers[drivers["level"] == "national"], DRIVER_COLUMNS)
+    view.drivers_own = by_area(drivers[(drivers["level"] == "org") & (drivers["org_code"] == code)], DRIVER_COLUMNS)
+    key = tables["key_drivers"]
+    key_row = key[key["org_code"] == code]
+    if not key_row.empty:
+        k = key_row.iloc[0]
+        view.key_driver_area = str(k["area"])
+        view.key_driver_rho = _float(k["rho"])
+        view.key_driver_source = str(k["source"])
+
+    items = tables["items"]
+    groups = [("org", code), ("national", NATIONAL_GROUP)] + ([("region", region)] if region else [])
+    mask = pd.Series(False, index=items.index)
+    for level, group in groups:
+        mask |= (items["level"] == level) & (items["group"] == group)
+    chosen = items[mask].merge(codebook[["item", "wording"]], on="item", how="left")
+    item_order = {item: i for i, item in enumerate(codebook["item"])}
+    chosen = chosen.reindex(columns=ITEM_COLUMNS)
+    chosen["_o"] = chosen["item"].map(item_order)
+    view.items = chosen.sort_values(["_o", "level"]).drop(columns="_o").reset_index(drop=True)
+
+    # the other organisations: bare numbers only, so no score can be tied to a name
+    others = org_scores[(org_scores["org_code"] != code) & org_scores["reportable"].astype(bool)]
+    view.others_by_area = {a: _sorted_scores(others.loc[others["area"] == a, "score"]) for a in AREAS}
+    other_ranks = ranks[(ranks["org_code"] != code) & ranks["org_code"].isin(others["org_code"].unique())]
+    view.others_overall = _sorted_scores(other_ranks["overall"])
+
+    # national participation: counts only
+    taking_part = ranks[ranks["n_responses"].fillna(0) > 0]
+    orgs = org_scores.drop_duplicates("org_code")[["org_code", "org_type"]]
+    types = taking_part[["org_code"]].merge(orgs, on="org_code", how="left")["org_type"]
+    view.national_non_councils = int((types == "Non-council").sum())
+    view.national_councils = int(len(types) - view.national_non_councils)
+    view.national_responses = int(taking_part["n_responses"].sum())
+    return view
+
+
+# --------------------------------------------------------------------------------------
+# tables for the report
+# --------------------------------------------------------------------------------------
+SIGNIFICANCE_WORDS = {"above": "Significantly above", "below": "Significantly below", "no difference": "No significant difference"}
+
+
+def rating_table(view: CouncilView) -> pd.DataFrame:
+    """The 8 standards and 5 other areas: council, region and England scores and ratings.
+
+    Scores stay unrounded numbers (a spreadsheet keeps them whole; documents show them rounded
+    half up: pass ``decimals=0`` to ``show_table``). Each rating is written out with its action
+    ('Green (sustain)') in a column of its own. The difference from England is that of the
+    scores as shown, so that the table adds up for its reader.
+    """
+    if view.suppressed:
+        return pd.DataFrame()
+    table = view.comparison()
+    name = view.name
+
+    def number(values: pd.Series) -> pd.Series:
+        return pd.to_numeric(values, errors="coerce").astype("Float64")
+
+    def labels(ratings: pd.Series, actions: pd.Series) -> list[str]:
+        return [rating_label(r, a) for r, a in zip(ratings, actions, strict=True)]
+
+    out = pd.DataFrame(
+        {
+            "Area": [
+                f"{int(n)}. {t}" if k == "standard" and not pd.isna(n) else t
+                for k, n, t in zip(table["kind"], table["number"], table["title"], strict=True)
+            ],
+            "Base (n)": pd.to_numeric(table["n"], errors="coerce").astype("Int64"),
+            f"{name} score": number(table["score"]),
+            f"{name} rating": labels(table["rating"], table["action"]),
+        }
+    )
+    if view.region:
+        out[f"{view.region} score"] = number(table["region_score"])
+        out[f"{view.region} rating"] = labels(table["region_rating"], table["region_action"])
+    out["England score"] = number(table["england_score"])
+    out["England rating"] = labels(table["england_rating"], table["england_action"])
+    shown = [
+        round_half_up(s) - round_half_up(e) if not (pd.isna(s) or pd.isna(e)) else math.nan
+        for s, e in zip(table["score"], table["england_score"], strict=True)
+    ]
+    out["Difference from England"] = pd.array([None if pd.isna(v) else int(v) for v in shown], dtype="Int64")
+    out["Compared with England"] = [SIGNIFICANCE_WORDS.get(s, "") if not pd.isna(s) else "" for s in table["significance"]]
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# making sure the tables exist
+# --------------------------------------------------------------------------------------
+def scoring_complete(project: Project, year: int) -> bool:
+    """Whether every scoring table of a year is on disk."""
+    folder = project.processed_dir(year)
+    return all((folder / f"{name}.parquet").is_file() for name in SCORING_TABLES)
+
+
+def _has_raw(project: Project, year: int) -> bool:
+    folder = project.raw_dir(year)
+    return any((folder / f"worker_survey.{ext}").is_file() for ext in ("csv", "xlsx"))
+
+
+def ensure_scored(project: Project | None = None, year: int | None = None) -> int:
+    """Make sure the year's scoring tables exist, building whatever is missing; returns the year.
+
+    Writes the sample raw export only when there is no raw data for the year at all, so real
+    data is never overwritten; then cleans and scores as needed. This lets a research officer
+    open the report notebook and run it top to bottom with no other set-up.
+    """
+    project = project or Project.default()
+    if year is None and not (project.raw_years() or project.processed_years()):
+        from healthcheck.synthetic.survey import write_sample
+
+        write_sample(project)
+    year = project.resolve_year(year)
+    if scoring_complete(project, year):
+        return year
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if not _has_raw(project, year) and not (project.processed_dir(year) / "responses.parquet").is_file():
+            from healthcheck.synthetic.survey import write_sample
+
+            write_sample(project, years=[year])
+        if not (project.processed_dir(year) / "responses.parquet").is_file():
+            from healthcheck.ingest.survey import clean_year
+
+            clean_year(project, year)
+        from healthcheck.scoring.score import score_year
+
+        score_year(project, year)
+    return year
+
+
+__all__ = [
+    "CouncilView",
+    "build_view",
+    "ensure_scored",
+    "fmt_rho",
+    "fmt_score",
+    "load_council_view",
+    "rating_label",
+    "rating_table",
+    "read_meta",
+    "round_half_up",
+    "scoring_complete",
+    "STANDARDS",
+]
