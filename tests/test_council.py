@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 from healthcheck.config import Project
-from healthcheck.views.council import ensure_scored, load_council_view, rating_table, round_half_up, scoring_complete
+from healthcheck.text.numbers import round_half_up
+from healthcheck.views.council import ensure_scored, load_council_view, rating_table, scoring_complete
 from healthcheck.errors import InputError, UnknownOrganisationError
 from healthcheck.findings.council import ratings_summary
 from healthcheck.reference.areas import AREAS

@@ -15,7 +15,8 @@ import pandas as pd
 import papermill as pm
 import pytest
 
-from healthcheck.views.council import ensure_scored, load_council_view, round_half_up
+from healthcheck.text.numbers import round_half_up
+from healthcheck.views.council import ensure_scored, load_council_view
 from healthcheck.publish.display import META_KEY, PLOTLY_MIME, TABLE_MIME
 from healthcheck.findings.council import findings, headline, national_context, notes
 from healthcheck.reference.areas import AREAS, load_areas

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from healthcheck.config import REPO_ROOT, Project
-from healthcheck.views.returns import MEAN_OF_PROPORTIONS_NOTE, SMALL_BASE_NOTE, STAR_NOTE, Measure, annex_tables, bar_labels, format_percent, free_text_annex, key_findings, multi_choice_table, name_pattern, numeric_by_type, proportion_words, redact_names, report_sections, response_rate_by_type, round_half_up, single_choice_table
+from healthcheck.views.returns import MEAN_OF_PROPORTIONS_NOTE, SMALL_BASE_NOTE, STAR_NOTE, Measure, annex_tables, bar_labels, format_percent, free_text_annex, key_findings, multi_choice_table, name_pattern, numeric_by_type, proportion_words, redact_names, report_sections, response_rate_by_type, single_choice_table
 from healthcheck.reference.organisations import load_organisations
 from healthcheck.ingest.returns import load_return_codebook
 
@@ -82,21 +82,6 @@ def seven(codebook: pd.DataFrame) -> pd.DataFrame:
 
 # ---------------------------------------------------------------------------------------------
 # Rounding and words
-
-
-@pytest.mark.parametrize(
-    ("x", "expected"),
-    [
-        (2.5, 3), (0.5, 1), (1.5, 2), (62.5, 63), (12.5, 13), (2.4999, 2), (74.5, 75), (0, 0), (99.5, 100),
-        (100 * 5 / 8, 63),
-    ],  # fmt: skip
-)
-def test_round_half_up(x, expected):
-    assert round_half_up(x) == expected
-
-
-def test_round_half_up_differs_from_bankers_rounding():
-    assert round(62.5) == 62 and round_half_up(62.5) == 63
 
 
 @pytest.mark.parametrize(

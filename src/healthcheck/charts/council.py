@@ -15,7 +15,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from healthcheck.views.council import CouncilView, fmt_rho, fmt_score, rating_label, round_half_up
+from healthcheck.text.numbers import fmt_rho, fmt_score, round_half_up
+from healthcheck.text.words import rating_label
+from healthcheck.views.council import CouncilView
 from healthcheck.errors import ReportError
 from healthcheck.findings.council import join_list, the_region
 

@@ -14,7 +14,8 @@ from typing import Any
 
 import pandas as pd
 
-from healthcheck.views.council import CouncilView, fmt_rho, fmt_score, round_half_up
+from healthcheck.text.numbers import fmt_rho, fmt_score, round_half_up
+from healthcheck.views.council import CouncilView
 from healthcheck.params import Band
 
 _COMPASS = ("North", "South", "East", "West")

@@ -26,10 +26,11 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from healthcheck.errors import ReportError
+from healthcheck.text.numbers import format_number
 
 if TYPE_CHECKING:  # imported lazily: the renderer reads tables without pandas or plotly at hand
     import pandas as pd
@@ -104,11 +105,6 @@ def is_number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def round_half_up(value: float, digits: int) -> Decimal:
-    """``value`` rounded half up (74.25 -> 74.3 at one place), through its shortest repr."""
-    return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
-
-
 def format_cell(value: Cell, spec: str | None = None) -> str:
     """A cell as a person reads it: ``spec`` (',.1f') for numbers, 'n/a' when missing."""
     if value is None:
@@ -118,10 +114,7 @@ def format_cell(value: Cell, spec: str | None = None) -> str:
     if is_number(value):
         match = _FORMAT.match(spec or "")
         group, digits = (match.group(1), int(match.group(2))) if match else (",", 0 if isinstance(value, int) else 1)
-        rounded = round_half_up(float(value), digits)
-        if rounded == 0:
-            rounded = abs(rounded)  # no '-0.0'
-        return f"{rounded:{group}.{digits}f}"
+        return format_number(float(value), digits, thousands=bool(group))
     return str(value)
 
 

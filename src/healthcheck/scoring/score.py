@@ -19,6 +19,7 @@ from scipy import stats
 from healthcheck.config import Project
 from healthcheck.errors import InputError
 from healthcheck.files import atomic_write, atomic_write_text
+from healthcheck.text.numbers import round_half_up
 from healthcheck.params import ScoringParams, load_scoring_params
 from healthcheck.reference.areas import AREAS, STANDARDS
 from healthcheck.reference.codebook import load_codebook
@@ -67,12 +68,6 @@ def respondent_scores(responses: pd.DataFrame, codebook: pd.DataFrame, params: S
 # ---------------------------------------------------------------------------------------
 # ratings
 # ---------------------------------------------------------------------------------------
-def round_half_up(values: np.ndarray | pd.Series | float) -> np.ndarray:
-    """Half up to a whole number (74.5 -> 75); float noise such as 74.4999999999 reads 74.5."""
-    arr = np.asarray(values, dtype=float)
-    return np.floor(np.round(arr, 9) + 0.5)
-
-
 def ratings(scores: pd.Series | np.ndarray, params: ScoringParams) -> tuple[np.ndarray, np.ndarray]:
     """Rating words and actions for scores; None where the score is missing."""
     arr = np.asarray(scores, dtype=float)

@@ -28,6 +28,7 @@ import pandas as pd
 from healthcheck.config import Project
 from healthcheck.errors import InputError
 from healthcheck.files import atomic_write
+from healthcheck.text.numbers import round_half_up
 from healthcheck.params import ScoringParams, load_scoring_params
 from healthcheck.reference.areas import AREAS, load_areas
 from healthcheck.reference.codebook import load_codebook
@@ -718,8 +719,6 @@ _VERDICTS = {IMPROVED: "Significant improvement", DECLINED: "Significant decline
 
 def _shown_change(now: pd.Series, before: pd.Series, decimals: int) -> pd.api.extensions.ExtensionArray:
     """The change between two scores as the table shows them (rounded half up to ``decimals``)."""
-    from healthcheck.views.council import round_half_up
-
     values = [
         None if pd.isna(a) or pd.isna(b) else round(round_half_up(a, decimals) - round_half_up(b, decimals), decimals)
         for a, b in zip(now, before, strict=True)

@@ -14,13 +14,14 @@ import json
 import math
 import warnings
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from healthcheck.config import Project
+from healthcheck.text.numbers import round_half_up
+from healthcheck.text.words import rating_label
 from healthcheck.errors import InputError
 from healthcheck.reference.organisations import OrganisationIndex
 from healthcheck.params import Band, ScoringParams, load_scoring_params
@@ -33,43 +34,6 @@ SCORING_TABLES = ("org_scores", "benchmarks", "ranks", "drivers", "key_drivers",
 META_FILE = "scores_meta.json"
 
 NATIONAL_GROUP = "England"
-
-
-# --------------------------------------------------------------------------------------
-# formatting shared by the findings, tables and charts
-# --------------------------------------------------------------------------------------
-def round_half_up(value: float, digits: int = 0) -> float:
-    """``value`` rounded half up (74.5 -> 75), as the ratings are; NaN stays NaN.
-
-    Goes through the shortest decimal repr of the float so that 74.5 is exactly 74.5.
-    """
-    if value is None or pd.isna(value):
-        return math.nan
-    quantum = Decimal(1).scaleb(-digits)
-    return float(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))
-
-
-def fmt_score(value: float) -> str:
-    """A 0-100 score as a whole number, rounded half up ('' when missing)."""
-    if value is None or pd.isna(value):
-        return ""
-    return f"{round_half_up(value):.0f}"
-
-
-def fmt_rho(value: float) -> str:
-    """A correlation to two decimals, rounded half up."""
-    if value is None or pd.isna(value):
-        return ""
-    return f"{round_half_up(value, 2):.2f}"
-
-
-def rating_label(rating: object, action: object) -> str:
-    """'Green (sustain)': the rating always with its word and action, never colour alone."""
-    if rating is None or pd.isna(rating):
-        return ""
-    if action is None or pd.isna(action):
-        return str(rating)
-    return f"{rating} ({action})"
 
 
 # --------------------------------------------------------------------------------------
@@ -473,13 +437,9 @@ __all__ = [
     "CouncilView",
     "build_view",
     "ensure_scored",
-    "fmt_rho",
-    "fmt_score",
     "load_council_view",
-    "rating_label",
     "rating_table",
     "read_meta",
-    "round_half_up",
     "scoring_complete",
     "STANDARDS",
 ]

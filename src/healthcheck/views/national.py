@@ -17,7 +17,8 @@ from typing import Any
 import pandas as pd
 
 from healthcheck.config import Project
-from healthcheck.views.council import NATIONAL_GROUP, SCORING_TABLES, _params, _read_table, fmt_rho, fmt_score, read_meta
+from healthcheck.text.numbers import fmt_rho, fmt_score
+from healthcheck.views.council import NATIONAL_GROUP, SCORING_TABLES, _params, _read_table, read_meta
 from healthcheck.findings.council import fieldwork_phrase, join_list, plural, possessive, standard_extremes
 from healthcheck.params import Band, ScoringParams
 from healthcheck.reference.areas import AREAS, STANDARDS, load_areas

@@ -27,7 +27,9 @@ import pandas as pd
 from scipy import stats
 
 from healthcheck.config import Project
-from healthcheck.views.council import NATIONAL_GROUP, SIGNIFICANCE_WORDS, rating_label, round_half_up
+from healthcheck.text.numbers import round_half_up
+from healthcheck.text.words import rating_label
+from healthcheck.views.council import NATIONAL_GROUP, SIGNIFICANCE_WORDS
 from healthcheck.errors import InputError, ParameterError
 from healthcheck.findings.council import in_region, join_list, plural, possessive, the_region
 from healthcheck.views.national import NationalView, distribution_table, highest_lowest_sentence, load_national_view, participation, ratings_sentence

@@ -31,11 +31,11 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from healthcheck.text.numbers import whole_number
 from healthcheck.reference.organisations import NON_COUNCIL, ORG_TYPES, is_council
 from healthcheck.ingest.returns import parse_filter, qids, question, split_options
 
@@ -82,15 +82,6 @@ _SMALL_NUMBERS = ["zero", "one", "two", "three", "four", "five", "six", "seven",
 # Rounding and per cents
 
 
-def round_half_up(x: float) -> int:
-    """``x`` rounded to a whole number, halves away from zero as Excel's ROUND (2.5 -> 3, 0.5 -> 1).
-
-    Works on the number's shortest decimal form (its repr), so a per cent such as 100 * 5 / 8 =
-    62.5 rounds to 63 (Python's ``round`` gives 62) and nothing depends on binary noise beyond it.
-    """
-    return int(Decimal(repr(float(x))).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-
-
 def format_percent(p: float | None) -> int | str | None:
     """A per cent as published: '*' for more than 0 but under 0.5, else the half-up whole number.
 
@@ -100,7 +91,7 @@ def format_percent(p: float | None) -> int | str | None:
         return None
     if 0 < p < 0.5:
         return "*"
-    return round_half_up(p)
+    return whole_number(p)
 
 
 def percent(n: int, base: int) -> float | None:
@@ -409,7 +400,7 @@ def numeric_by_type(
             sizes.append(len(pick))
         unit = "Per cent" if measure.is_proportion else "Number"
         shown = [
-            format_percent(m) if measure.is_proportion else (None if math.isnan(m) else round_half_up(m)) for m in means
+            format_percent(m) if measure.is_proportion else (None if math.isnan(m) else whole_number(m)) for m in means
         ]
         value_col = unit if single else f"{measure.label} – {unit}"
         size_col = "Sample size" if single else f"{measure.label} – Sample size"
@@ -604,9 +595,9 @@ def _workload_findings(df: pd.DataFrame, noun: str) -> list[tuple[str, str]]:
     hours = organisation_values(df, Measure("hours", "hours_over")).dropna()
     if not len(caseload):
         return []
-    text = f"The average caseload held by social workers in respondent {noun} was {round_half_up(caseload.mean())}"
+    text = f"The average caseload held by social workers in respondent {noun} was {whole_number(caseload.mean())}"
     if len(hours):
-        h = round_half_up(hours.mean())
+        h = whole_number(hours.mean())
         hours_text = f"{number_words(h)} hour{'s' if h != 1 else ''}"
         text += f" and on average they worked an additional {hours_text} over their contracted hours a week"
     return [("caseload", text + ".")]

@@ -14,7 +14,8 @@ from pathlib import Path
 import pandas as pd
 
 from healthcheck.config import Project
-from healthcheck.views.council import CouncilView, rating_label
+from healthcheck.text.words import rating_label
+from healthcheck.views.council import CouncilView
 from healthcheck.errors import InputError
 
 FULLY, PARTIALLY, NOT_MET = "Fully met", "Partially met", "Not met"

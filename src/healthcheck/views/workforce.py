@@ -30,7 +30,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from healthcheck.config import Project
-from healthcheck.views.council import NATIONAL_GROUP, round_half_up
+from healthcheck.text.numbers import round_half_up
+from healthcheck.views.council import NATIONAL_GROUP
 
 FTE = "fte_posts"
 UNFILLED = "unfilled_posts"
