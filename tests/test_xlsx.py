@@ -9,7 +9,8 @@ import openpyxl
 import pytest
 
 from healthcheck.publish.display import TableSpec
-from healthcheck.publish.xlsx import safe_text, sheet_name, table_name, write_workbook
+from healthcheck.publish.xlsx import sheet_name, table_name, write_workbook
+from healthcheck.text.cells import safe_text
 
 
 def scores() -> TableSpec:

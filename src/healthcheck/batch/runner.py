@@ -51,7 +51,7 @@ from healthcheck.errors import ParameterError, UnknownOrganisationError
 from healthcheck.batch.execute import DEFAULT_TIMEOUT, WarmKernel
 from healthcheck.batch.manifest import check_current, kind_inputs, own_inputs, package_fingerprint, params_sha256, read_manifest, settings as make_settings, write_manifest
 from healthcheck.reference.organisations import OrganisationIndex, slug as make_slug
-from healthcheck.reference.organisations import load_organisations
+from healthcheck.reference.organisations import ENGLAND_CODE, REGION_CODES, load_organisations
 
 log = logging.getLogger(__name__)
 
@@ -75,18 +75,6 @@ RETURN_SLUG = "england-organisational-return"
 REGION_PREFIX = "region-"
 #: ONS codes of England and its regions (ONS Register of Geographic Codes): the code a
 #: national or regional report is listed under, as a council's report is under the council's.
-ENGLAND_CODE = "E92000001"
-REGION_CODES = {
-    "North East": "E12000001",
-    "North West": "E12000002",
-    "Yorkshire and The Humber": "E12000003",
-    "East Midlands": "E12000004",
-    "West Midlands": "E12000005",
-    "East of England": "E12000006",
-    "London": "E12000007",
-    "South East": "E12000008",
-    "South West": "E12000009",
-}
 FORMATS = ("html", "docx", "pdf", "xlsx")
 ENGINES = ("native", "quarto")
 EXECUTORS = ("local", "dask")

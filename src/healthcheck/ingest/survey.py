@@ -45,6 +45,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from healthcheck.config import Project
+from healthcheck.text.cells import safe_text
 from healthcheck.errors import InputError
 from healthcheck.files import atomic_write, atomic_write_text
 from healthcheck.reference.organisations import OrganisationIndex, looks_like_code, normalise
@@ -816,10 +817,8 @@ def formula_safe(frame: pd.DataFrame) -> pd.DataFrame:
 
     The QA log quotes what was typed in the export (response ids, names, roles), and a person
     opens it in Excel: text starting '=', '+', '-', '@', a tab or a carriage return gets a
-    leading apostrophe there (see :func:`healthcheck.publish.xlsx.safe_text`). Numbers are untouched.
+    leading apostrophe there (:func:`healthcheck.text.cells.safe_text`). Numbers are untouched.
     """
-    from healthcheck.publish.xlsx import safe_text
-
     out = frame.copy()
     for column in out.columns:
         if not pd.api.types.is_numeric_dtype(out[column]):

@@ -10,7 +10,7 @@ explained on the cover, panes frozen under the header, columns sized to their co
 
 Text that a spreadsheet could take for a formula (starting ``=``, ``+``, ``-``, ``@``, or a tab
 or carriage return) is stored as a literal string with Excel's quote prefix, so it is shown and
-never evaluated. :func:`safe_text` does the same job for CSV files.
+never evaluated. :func:`healthcheck.text.cells.safe_text` does the same job for CSV files.
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from healthcheck.text.cells import FORMULA_START, safe_text
 from healthcheck.publish.display import TableSpec, excel_number_format, format_cell, is_number
 
 MISSING_MARK = "[x]"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MAX_SHEET_NAME = 31
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 _TABLE_NAME_BAD = re.compile(r"[^A-Za-z0-9_]")
@@ -39,16 +39,6 @@ _ALT_TEXT_EXT = (
     'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
     '<x14:table altText="{title}" altTextSummary="{summary}"/></ext></extLst>'
 )
-
-
-def safe_text(value: Any) -> Any:
-    """``value`` made safe for a CSV cell: text that looks like a formula gets a leading apostrophe.
-
-    Numbers and None pass through unchanged (a negative number is data, not a formula).
-    """
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def sheet_name(text: str, taken: set[str] | None = None) -> str:

@@ -20,17 +20,21 @@ from healthcheck.reference.readers import read_reference_csv
 
 ORG_TYPES = ["Shire County", "London Borough", "Metropolitan District", "Unitary Authority"]
 NON_COUNCIL = "Non-council"
-REGIONS = [
-    "North East",
-    "North West",
-    "Yorkshire and The Humber",
-    "East Midlands",
-    "West Midlands",
-    "East of England",
-    "London",
-    "South East",
-    "South West",
-]
+#: England's nine regions in the ONS order, with their ONS codes.
+REGION_CODES = {
+    "North East": "E12000001",
+    "North West": "E12000002",
+    "Yorkshire and The Humber": "E12000003",
+    "East Midlands": "E12000004",
+    "West Midlands": "E12000005",
+    "East of England": "E12000006",
+    "London": "E12000007",
+    "South East": "E12000008",
+    "South West": "E12000009",
+}
+REGIONS = list(REGION_CODES)
+#: England's ONS code, for the national reports.
+ENGLAND_CODE = "E92000001"
 
 ORG_COLUMNS = ["org_code", "name", "official_name", "org_type", "region", "aliases"]
 
