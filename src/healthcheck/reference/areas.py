@@ -1,4 +1,9 @@
-"""The areas the survey scores: the eight standards and the other areas, from ``data/reference/areas.csv``."""
+"""The areas the survey scores: the standards and the other areas, from ``data/reference/areas.csv``.
+
+The areas table (:func:`load_areas`) is the one source of which areas there are, in what order,
+and what they are called; the functions below read the lists and counts a report needs from it,
+so a survey with another area needs only the codebook and ``areas.csv``.
+"""
 
 from __future__ import annotations
 
@@ -11,11 +16,57 @@ STANDARDS = [f"s{i}" for i in range(1, 9)]
 OTHER_AREAS = ["covid", "contribution", "tensions", "satisfaction", "stay"]
 AREAS = STANDARDS + OTHER_AREAS
 
+AREA_COLUMNS = ["area", "kind", "number", "title", "short_title", "order"]
+STANDARD, OTHER = "standard", "other"
+
 
 def load_areas(project: Project | None = None) -> pd.DataFrame:
-    """The thirteen areas: id, kind (standard/other), number, title, short title, order."""
+    """The areas in report order: id, kind (standard/other), number, title, short title, order."""
     project = project or Project.default()
     areas = read_reference_csv(project.reference_dir / "areas.csv", ["area", "kind", "title", "short_title", "order"])
     areas["order"] = areas["order"].astype(int)
     areas["number"] = pd.to_numeric(areas["number"], errors="coerce").astype("Int64")
     return areas.sort_values("order").reset_index(drop=True)
+
+
+def area_codes(areas: pd.DataFrame) -> list[str]:
+    """Every area's id, in report order."""
+    return areas.sort_values("order")["area"].tolist()
+
+
+def standard_codes(areas: pd.DataFrame) -> list[str]:
+    """The standards' ids, in report order."""
+    ordered = areas.sort_values("order")
+    return ordered.loc[ordered["kind"] == STANDARD, "area"].tolist()
+
+
+def other_codes(areas: pd.DataFrame) -> list[str]:
+    """The other areas' ids (not standards), in report order."""
+    ordered = areas.sort_values("order")
+    return ordered.loc[ordered["kind"] != STANDARD, "area"].tolist()
+
+
+def area_order(areas: pd.DataFrame) -> dict[str, int]:
+    """Area id -> position in report order (0 first), for sorting tables."""
+    return {a: i for i, a in enumerate(area_codes(areas))}
+
+
+def _number_word(n: int) -> str:
+    words = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+    return words[n] if 0 <= n < len(words) else str(n)
+
+
+def areas_phrase(areas: pd.DataFrame, *, words: bool = False) -> str:
+    """'8 standards and 5 other areas' (``words``: 'eight standards and five other areas')."""
+    n_std, n_other = len(standard_codes(areas)), len(other_codes(areas))
+    count = _number_word if words else str
+    phrase = f"{count(n_std)} standard{'s' if n_std != 1 else ''}"
+    if n_other:
+        phrase += f" and {count(n_other)} other area{'s' if n_other != 1 else ''}"
+    return phrase
+
+
+def standards_phrase(areas: pd.DataFrame) -> str:
+    """'the eight standards': the standards counted from the table, in words."""
+    n = len(standard_codes(areas))
+    return f"the {_number_word(n)} standard{'s' if n != 1 else ''}"
