@@ -17,7 +17,9 @@ import time
 import numpy as np
 import pandas as pd
 
-from healthcheck.params import ScoringParams
+from healthcheck.config import REPO_ROOT, Project
+from healthcheck.params import load_scoring_params
+from healthcheck.reference.areas import load_areas
 from healthcheck.reference.organisations import REGIONS
 from healthcheck.reference.codebook import load_codebook
 from healthcheck.scoring.score import score_all
@@ -57,7 +59,8 @@ def main() -> None:
     built = time.perf_counter() - t0
     base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     t1 = time.perf_counter()
-    tables = score_all(data, load_codebook(), ScoringParams())
+    project = Project(REPO_ROOT)
+    tables = score_all(data, load_codebook(None, project), load_scoring_params(project), load_areas(project))
     elapsed = time.perf_counter() - t1
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"responses: {len(data):,} from {data.org_code.nunique()} organisations (built in {built:.1f} s)")

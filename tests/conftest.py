@@ -8,8 +8,14 @@ from pathlib import Path
 import pytest
 
 from healthcheck.config import REPO_ROOT, Project
+from healthcheck.params import ScoringParams, load_scoring_params
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def scoring_params(**changes: object) -> ScoringParams:
+    """The project's scoring parameters (params/scoring.yaml), with ``changes`` for a test."""
+    return load_scoring_params(Project(REPO_ROOT)).but(**changes)
 
 
 def make_project(root: Path) -> Project:

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-import sys
-import types
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from healthcheck import catalogue
 from healthcheck.config import Project
 from healthcheck.text.numbers import round_half_up
-from healthcheck.views.council import ensure_scored, load_council_view, rating_table, scoring_complete
+from healthcheck.views.council import load_council_view, rating_table
 from healthcheck.errors import InputError, UnknownOrganisationError
 from healthcheck.findings.council import ratings_summary
 from healthcheck.reference.areas import AREAS
@@ -253,7 +252,7 @@ def test_missing_table_is_a_clear_error(scored):
     (scored.processed_dir(YEAR) / "ranks.parquet").unlink()
     with pytest.raises(InputError, match="ranks.parquet.*scoring table is missing"):
         load_council_view(scored, YEAR, "Halton")
-    assert not scoring_complete(scored, YEAR)
+    assert not catalogue.scored(scored, YEAR)
 
 
 def test_rating_table_for_halton(scored):
@@ -282,46 +281,3 @@ def test_findings_from_a_loaded_view(scored):
         "Supervision – amber (monitor); Professional registration – amber (monitor); Strategic partnerships – "
         "amber (monitor); COVID – amber (monitor); Employee contribution – green (sustain)."
     )
-
-
-# -- ensure_scored -------------------------------------------------------------------------
-def _fake_stages(monkeypatch, calls: list[str]) -> None:
-    def write_sample(project, years=None, **kw):
-        calls.append(f"sample {years}")
-        for y in years or [2020]:
-            project.raw_dir(y).mkdir(parents=True, exist_ok=True)
-            (project.raw_dir(y) / "worker_survey.csv").write_text("x")
-
-    def clean_year(project, year):
-        calls.append(f"clean {year}")
-        (project.processed_dir(year)).mkdir(parents=True, exist_ok=True)
-        (project.processed_dir(year) / "responses.parquet").write_text("x")
-
-    def score_year(project, year):
-        calls.append(f"score {year}")
-        write_tables(project, year)
-
-    for module, name, fn in (("synthetic.survey", "write_sample", write_sample), ("ingest.survey", "clean_year", clean_year),
-                             ("scoring.score", "score_year", score_year)):  # fmt: skip
-        fake = types.ModuleType(f"healthcheck.{module}")
-        setattr(fake, name, fn)
-        monkeypatch.setitem(sys.modules, f"healthcheck.{module}", fake)
-
-
-def test_ensure_scored_runs_the_missing_stages_once(project, monkeypatch):
-    calls: list[str] = []
-    _fake_stages(monkeypatch, calls)
-    assert ensure_scored(project, 2021) == 2021
-    assert calls == ["sample [2021]", "clean 2021", "score 2021"]
-    assert ensure_scored(project, 2021) == 2021
-    assert len(calls) == 3  # complete: nothing runs again
-
-
-def test_ensure_scored_never_writes_sample_over_raw_data(project, monkeypatch):
-    calls: list[str] = []
-    _fake_stages(monkeypatch, calls)
-    project.raw_dir(2020).mkdir(parents=True)
-    (project.raw_dir(2020) / "worker_survey.csv").write_text("real")
-    assert ensure_scored(project, None) == 2020
-    assert calls == ["clean 2020", "score 2020"]
-    assert (project.raw_dir(2020) / "worker_survey.csv").read_text() == "real"

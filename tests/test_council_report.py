@@ -16,7 +16,8 @@ import papermill as pm
 import pytest
 
 from healthcheck.text.numbers import round_half_up
-from healthcheck.views.council import ensure_scored, load_council_view
+from healthcheck import pipeline
+from healthcheck.views.council import load_council_view
 from healthcheck.publish.display import META_KEY, PLOTLY_MIME, TABLE_MIME
 from healthcheck.findings.council import findings, headline, national_context, notes
 from healthcheck.reference.areas import AREAS, load_areas
@@ -54,6 +55,11 @@ def _run(project, council: str, tmp_path) -> nbformat.NotebookNode:
         cwd=str(tmp_path),  # the notebook must not depend on the working folder
     )
     return nbformat.read(out, as_version=4)
+
+
+def _tree(folder) -> dict[str, tuple[int, int]]:
+    """Every file under ``folder`` with its size and modification time."""
+    return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def _outputs(nb) -> list[dict]:
@@ -152,7 +158,8 @@ def _check_figures(nb, council: str, project) -> None:
 
 def test_council_reports_end_to_end(project, tmp_path):
     write_sample(project, years=[YEAR], n_orgs=12, scale=0.3)
-    assert ensure_scored(project, YEAR) == YEAR  # cleans and scores, as a fresh JupyterLab session would
+    pipeline.ensure(project, YEAR)  # what `healthcheck run` does before any report
+    before = _tree(project.root / "data")
     picked = _pick(project)
 
     green = _run(project, picked["green"], tmp_path)
@@ -184,6 +191,7 @@ def test_council_reports_end_to_end(project, tmp_path):
     assert _tables(small) == {} and _charts(small) == []
     assert [line for line in md.split("\n") if line.startswith("#")] == [f"# {view.name}", "## Headline", "## Notes"]
     assert not re.search(r"\b\d+%|\bscore(d)? of \d", md.split("## Notes")[0])  # no local figures
+    assert _tree(project.root / "data") == before  # a report notebook only reads
 
 
 def test_notebook_is_saved_clean(project):

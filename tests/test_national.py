@@ -19,8 +19,9 @@ from scipy import stats
 from healthcheck.charts import council as charts
 from healthcheck.config import REPO_ROOT, Project
 from healthcheck.errors import InputError
-from healthcheck.views.national import area_table, build_national_view, distribution_table, drivers_table, headline, items_table, key_driver_counts, load_national_view, overall_spread, participation, regional_ratings, regional_scores
-from healthcheck.params import ScoringParams
+from conftest import scoring_params
+from healthcheck.findings.national import headline
+from healthcheck.views.national import area_table, build_national_view, distribution_table, drivers_table, items_table, key_driver_counts, load_national_view, overall_spread, participation, regional_ratings, regional_scores
 from healthcheck.reference.areas import AREAS, load_areas
 
 YEAR = 2020
@@ -159,7 +160,7 @@ CODEBOOK = pd.DataFrame(
 
 def make_view(meta: dict | None = None):
     return build_national_view(
-        scoring_tables(), year=YEAR, params=ScoringParams(), areas=load_areas(Project(REPO_ROOT)), codebook=CODEBOOK,
+        scoring_tables(), year=YEAR, params=scoring_params(), areas=load_areas(Project(REPO_ROOT)), codebook=CODEBOOK,
         meta=meta,
     )  # fmt: skip
 
@@ -330,7 +331,7 @@ def test_participation_reads_a_blanked_count_from_ranks():
     tables = scoring_tables()
     org = tables["org_scores"]
     org.loc[org["org_code"] == "E08000001", "n_responses"] = np.nan  # Bolton's row suppressed with its count
-    view = build_national_view(tables, year=YEAR, params=ScoringParams(), areas=load_areas(Project(REPO_ROOT)), codebook=CODEBOOK)
+    view = build_national_view(tables, year=YEAR, params=scoring_params(), areas=load_areas(Project(REPO_ROOT)), codebook=CODEBOOK)
     assert participation(view)["responses"] == 146 and participation(view)["too_small"] == 1
 
 

@@ -121,7 +121,7 @@ def test_twenty_organisations_at_exactly_50_5_print_51_amber():
     responses["response_id"] = [f"R{i:05d}" for i in range(len(responses))]
     for item in codebook["item"]:
         responses[item] = responses[item].astype("Int8") if item in responses else pd.array([pd.NA] * len(responses), dtype="Int8")
-    tables = sc.score_all(responses, codebook, PARAMS)
+    tables = sc.score_all(responses, codebook, PARAMS, load_areas(REPO))
 
     own = tables["org_scores"][tables["org_scores"]["area"] == "s2"]
     assert np.allclose(own["score"], 50.5)

@@ -23,7 +23,9 @@ from healthcheck.publish.display import TableSpec
 from healthcheck.errors import InputError, ParameterError
 from healthcheck.reference.areas import OTHER_AREAS
 from healthcheck.reference.organisations import load_organisations
-from healthcheck.views.regional import build_regional_view, comparison, comparison_table, distribution, headline, load_consent, named_table, notes, read_consent, resolve_region, spread_shown, unlabelled_scores, unnamed_note
+from healthcheck.findings.regional import headline, notes, unnamed_note
+from healthcheck.views.consent import load_consent, read_consent
+from healthcheck.views.regional import build_regional_view, comparison, comparison_table, distribution, named_table, resolve_region, spread_shown, unlabelled_scores
 
 HALTON, WARRINGTON, BLACKBURN, BOLTON = "E06000006", "E06000007", "E06000008", "E08000001"
 UNNAMED = ["Warrington", "Blackburn", "Bolton", WARRINGTON, BLACKBURN, BOLTON]
@@ -273,8 +275,12 @@ def test_notebooks_06_and_07_run_on_the_sample_and_render(project, tmp_path):
     import openpyxl
     import papermill as pm
 
+    from healthcheck import pipeline
     from healthcheck.publish.render import Renderer
+    from healthcheck.synthetic.survey import write_sample
 
+    write_sample(project, years=[2020])
+    pipeline.ensure(project, 2020)
     out = tmp_path / "out"
     runs = [
         ("06-national-report.ipynb", "national", {"year": 2020, "project_root": str(project.root)}),
@@ -282,7 +288,7 @@ def test_notebooks_06_and_07_run_on_the_sample_and_render(project, tmp_path):
     ]
     results = {}
     with Renderer(("html", "xlsx")) as renderer:
-        for notebook, slug, params in runs:  # 06 first: it builds the sample and scoring tables
+        for notebook, slug, params in runs:
             executed = out / slug / "report.ipynb"
             executed.parent.mkdir(parents=True)
             pm.execute_notebook(str(project.notebooks_dir / notebook), str(executed), parameters=params,

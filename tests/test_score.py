@@ -9,13 +9,16 @@ from scipy import stats
 
 from healthcheck.scoring import drivers as drv
 from healthcheck.scoring import score as sc
-from healthcheck.params import ScoringParams
-from healthcheck.reference.areas import AREAS
+from conftest import scoring_params
+from healthcheck.reference.areas import area_codes, load_areas, standard_codes
 from healthcheck.reference.codebook import load_codebook
 
 CODEBOOK = load_codebook()
+AREA_TABLE = load_areas()
+AREAS = area_codes(AREA_TABLE)
+STANDARDS = standard_codes(AREA_TABLE)
 ITEMS = CODEBOOK["item"].tolist()
-PARAMS = ScoringParams(min_respondents=2, min_item_base=2, min_region_orgs=2, min_driver_respondents=4)
+PARAMS = scoring_params(min_respondents=2, min_item_base=2, min_region_orgs=2, min_driver_respondents=4)
 
 
 def responses(rows: list[dict]) -> pd.DataFrame:
@@ -40,7 +43,7 @@ def responses(rows: list[dict]) -> pd.DataFrame:
 def test_points_and_reversal():
     # tensions items are reversed: Strongly agree (5) to a negative statement scores 0
     r = responses([{"s7_1": 5, "s7_2": 4, "tensions_1": 5, "tensions_2": 2, "satisfaction_1": 1}])
-    s = sc.respondent_scores(r, CODEBOOK, PARAMS).iloc[0]
+    s = sc.respondent_scores(r, CODEBOOK, PARAMS, AREAS).iloc[0]
     assert s["s7"] == pytest.approx((100 + 75) / 2)
     assert s["tensions"] == pytest.approx((0 + 75) / 2)
     assert s["satisfaction"] == 0
@@ -54,7 +57,7 @@ def test_half_answered_rule():
         {"s1_1": 4, "s1_2": 4},  # 2 of 5: missing
         {"s1_1": 4, "s1_2": 4, "s1_3": 1},  # 3 of 5: (75 + 75 + 0) / 3 = 50
     ]
-    s = sc.respondent_scores(responses(rows), CODEBOOK, PARAMS)
+    s = sc.respondent_scores(responses(rows), CODEBOOK, PARAMS, AREAS)
     assert np.isnan(s.loc[0, "s2"])
     assert s.loc[1, "s2"] == 75
     assert s.loc[2, "s7"] == 25
@@ -85,8 +88,8 @@ def test_org_scores_ci_and_welch_against_scipy():
         {"org": "B", "satisfaction_1": v, "region": "London"} for v in (2, 3, 1, 3)
     ]
     r = responses(rows)
-    s = sc.respondent_scores(r, CODEBOOK, PARAMS)
-    org = sc.org_area_scores(s, r, PARAMS)
+    s = sc.respondent_scores(r, CODEBOOK, PARAMS, AREAS)
+    org = sc.org_area_scores(s, r, PARAMS, AREAS)
     a = org[(org.org_code == "A") & (org.area == "satisfaction")].iloc[0]
     assert a["score"] == pytest.approx(250 / 3)
     assert a["n"] == 3
@@ -105,10 +108,10 @@ def test_org_scores_ci_and_welch_against_scipy():
 
 
 def test_unreportable_org_has_no_figures():
-    params = ScoringParams(min_respondents=3)
+    params = scoring_params(min_respondents=3)
     rows = [{"org": "A", "s7_1": 5, "s7_2": 5}] * 3 + [{"org": "B", "s7_1": 1, "s7_2": 1}] * 2
     r = responses(rows)
-    org = sc.org_area_scores(sc.respondent_scores(r, CODEBOOK, params), r, params)
+    org = sc.org_area_scores(sc.respondent_scores(r, CODEBOOK, params, AREAS), r, params, AREAS)
     b = org[org.org_code == "B"]
     assert not b["reportable"].any()
     assert b["score"].isna().all() and b["rating"].isna().all() and b["n"].isna().all()
@@ -120,10 +123,10 @@ def test_pooled_region_not_mean_of_orgs():
     # region NW: org A has 1 respondent at 100, org B 3 at 0 -> pooled 25, not mean of orgs 50
     rows = [{"org": "A", "satisfaction_1": 5}] + [{"org": "B", "satisfaction_1": 1}] * 3
     r = responses(rows)
-    params = ScoringParams(min_respondents=1, min_region_orgs=2)
-    s = sc.respondent_scores(r, CODEBOOK, params)
-    org = sc.org_area_scores(s, r, params)
-    bench = sc.benchmarks(s, org, params)
+    params = scoring_params(min_respondents=1, min_region_orgs=2)
+    s = sc.respondent_scores(r, CODEBOOK, params, AREAS)
+    org = sc.org_area_scores(s, r, params, AREAS)
+    bench = sc.benchmarks(s, org, params, AREAS)
     nw = bench[(bench.level == "region") & (bench.group == "North West") & (bench.area == "satisfaction")].iloc[0]
     assert nw["score"] == 25
     assert nw["n"] == 4
@@ -134,9 +137,9 @@ def test_pooled_region_not_mean_of_orgs():
 def test_distribution_hidden_below_min_region_orgs():
     rows = [{"org": "A", "satisfaction_1": 5}, {"org": "B", "satisfaction_1": 1, "region": "London"}]
     r = responses(rows)
-    params = ScoringParams(min_respondents=1, min_region_orgs=2)
-    s = sc.respondent_scores(r, CODEBOOK, params)
-    bench = sc.benchmarks(s, sc.org_area_scores(s, r, params), params)
+    params = scoring_params(min_respondents=1, min_region_orgs=2)
+    s = sc.respondent_scores(r, CODEBOOK, params, AREAS)
+    bench = sc.benchmarks(s, sc.org_area_scores(s, r, params, AREAS), params, AREAS)
     london = bench[(bench.group == "London") & (bench.area == "satisfaction")].iloc[0]
     assert london["orgs"] == 1 and np.isnan(london["median"])
     england = bench[(bench.group == "England") & (bench.area == "satisfaction")].iloc[0]
@@ -164,7 +167,7 @@ def test_ranks_ties_suppression_and_regions():
             "F": (65, None, True),  # non-council without region: national rank only
         }
     )
-    r = sc.ranks(table).set_index("org_code")
+    r = sc.ranks(table, STANDARDS).set_index("org_code")
     assert r.loc["A", "national_rank"] == 1 and r.loc["C", "national_rank"] == 1
     assert r.loc["B", "national_rank"] == 3
     assert r.loc["F", "national_rank"] == 4
@@ -181,8 +184,8 @@ def test_item_shares_and_min_base():
     # org A answers satisfaction_1: 5, 4, 3, 1, Don't know (missing) -> base 4: agree 50, neutral 25, disagree 25
     rows = [{"org": "A", "satisfaction_1": v} for v in (5, 4, 3, 1, None)] + [{"org": "B", "satisfaction_1": 4}] * 2
     r = responses(rows)
-    params = ScoringParams(min_respondents=1, min_item_base=3)
-    org = sc.org_area_scores(sc.respondent_scores(r, CODEBOOK, params), r, params)
+    params = scoring_params(min_respondents=1, min_item_base=3)
+    org = sc.org_area_scores(sc.respondent_scores(r, CODEBOOK, params, AREAS), r, params, AREAS)
     items = sc.item_shares(r, CODEBOOK, org, params)
     a = items[(items.level == "org") & (items.group == "A") & (items.item == "satisfaction_1")].iloc[0]
     assert (a["base"], a["agree"], a["neutral"], a["disagree"]) == (4, 50, 25, 25)
@@ -208,7 +211,7 @@ def test_spearman_and_ci_against_scipy():
     for area in ["s1", "s2", "s3", "s4", "s6", "s7", "s8"]:
         frame[area] = np.nan
     org = pd.DataFrame({"org_code": ["A"], "reportable": [True]})
-    corr = drv.correlations(frame, org, PARAMS)
+    corr = drv.correlations(frame, org, PARAMS, STANDARDS)
     expected = stats.spearmanr(x, y)
     for level in ("national", "org"):
         row = corr[(corr.level == level) & (corr.area == "s5")].iloc[0]
@@ -247,7 +250,7 @@ def test_regression_recovers_standardised_betas():
     n = 2000
     frame = pd.DataFrame({s: rng.normal(size=n) for s in ["s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8"]})
     frame["stay"] = 0.6 * frame["s5"] + 0.3 * frame["s4"] + rng.normal(scale=0.5, size=n)
-    betas = drv.regression(frame, PARAMS).set_index("area")["beta"]
+    betas = drv.regression(frame, PARAMS, STANDARDS).set_index("area")["beta"]
     z = (frame - frame.mean()) / frame.std()
     expected, *_ = np.linalg.lstsq(z[["s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8"]].to_numpy(), z["stay"].to_numpy(), rcond=None)
     assert betas.to_numpy() == pytest.approx(expected)

@@ -10,7 +10,7 @@ import pytest
 from healthcheck.config import REPO_ROOT
 from healthcheck.views.council import CouncilView
 from healthcheck.errors import InputError
-from healthcheck.params import ScoringParams
+from conftest import scoring_params
 from healthcheck.reference.areas import load_areas
 from healthcheck.views.selfassess import areas_for_improvement, compare_with_survey, improvement_text, load_self_assessment, read_self_assessment, self_assessment_path, summary, summary_sentence, verdict
 
@@ -117,8 +117,8 @@ def test_summary_and_improvements(tmp_path):
 
 def _view(ratings: dict[str, tuple[float, str]], suppressed: bool = False) -> CouncilView:
     view = CouncilView(
-        year=2020, code="E06000006", name="Halton", region="North West", n_responses=22, min_respondents=10,
-        suppressed=suppressed, areas=load_areas(), bands=list(ScoringParams().bands),
+        year=2020, code="E06000006", name="Halton", region="North West", n_responses=22,
+        suppressed=suppressed, params=scoring_params(), areas=load_areas(),
     )  # fmt: skip
     actions = {"Green": "sustain", "Amber": "monitor", "Red": "improve"}
     view.scores = pd.DataFrame(

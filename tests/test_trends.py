@@ -15,15 +15,18 @@ from scipy import stats
 
 from healthcheck.charts import council as charts
 from healthcheck.findings import council as findings
-from healthcheck.scoring import trends
+from healthcheck import catalogue, pipeline
+from healthcheck.scoring import comparable, trends
+from healthcheck.views import trend as trend_view
 from healthcheck.config import REPO_ROOT, Project
 from healthcheck.errors import InputError, ReportError
-from healthcheck.params import ScoringParams
-from healthcheck.reference.areas import AREAS, load_areas
+from conftest import scoring_params
+from healthcheck.reference.areas import area_codes, load_areas
 from healthcheck.scoring.score import benchmarks, org_area_scores, respondent_scores
 
 PREV, YEAR = 2021, 2022
-PARAMS = ScoringParams(min_respondents=3)
+PARAMS = scoring_params(min_respondents=3)
+AREAS = area_codes(load_areas(Project(REPO_ROOT)))
 HALTON, WARRINGTON, BLACKBURN, BARKING = "E06000006", "E06000007", "E06000008", "E09000002"
 ORGS = {
     HALTON: ("Halton", "Unitary Authority", "North West"),
@@ -121,7 +124,8 @@ CUR_RANKS = ranks_table([(HALTON, 3, 12), (WARRINGTON, 9, 12), (BLACKBURN, 1, 12
 def table() -> pd.DataFrame:
     return trends.compute_trends(
         responses(PREV_ANSWERS, PREV_BOOK, PREV), responses(CUR_ANSWERS, CUR_BOOK, YEAR), PREV_BOOK, CUR_BOOK, PARAMS,
-        previous_year=PREV, year=YEAR, item_map=ITEM_MAP, previous_ranks=PREV_RANKS, current_ranks=CUR_RANKS,
+        previous_year=PREV, year=YEAR, areas=AREAS, item_map=ITEM_MAP, previous_ranks=PREV_RANKS,
+        current_ranks=CUR_RANKS,
     )  # fmt: skip
 
 
@@ -135,13 +139,13 @@ def row(table: pd.DataFrame, group: str, area: str) -> pd.Series:
 # which questions carry over
 # ---------------------------------------------------------------------------------------
 def test_comparable_items_and_coverage():
-    items = trends.comparable_items(PREV_BOOK, CUR_BOOK, ITEM_MAP)
+    items = comparable.comparable_items(PREV_BOOK, CUR_BOOK, ITEM_MAP)
     status = dict(zip(items["item"].fillna("-" + items["previous_item"]), items["status"], strict=True))
     assert status == {"a1": "same", "a2": "same", "b1": "same", "b2": "changed", "c9": "mapped", "d2": "same",
                       "e1": "new", "-d1": "dropped"}  # fmt: skip
     assert items.loc[items["item"] == "c9", "previous_item"].item() == "c1"
     assert items["shared"].tolist() == [True, True, True, False, True, True, False, False]
-    cov = trends.coverage(items).set_index("area")
+    cov = comparable.coverage(items, AREAS).set_index("area")
     assert cov.loc[["s1", "s2", "s3", "s4", "s5", "s6"]].to_dict("index") == {
         "s1": {"items_now": 2, "items_before": 2, "items_shared": 2},
         "s2": {"items_now": 2, "items_before": 2, "items_shared": 1},
@@ -154,7 +158,7 @@ def test_comparable_items_and_coverage():
 
 
 def test_without_the_item_map_a_renamed_question_is_new():
-    items = trends.comparable_items(PREV_BOOK, CUR_BOOK)
+    items = comparable.comparable_items(PREV_BOOK, CUR_BOOK)
     assert items.loc[items["item"] == "c9", "status"].item() == "new"
     assert items.loc[items["previous_item"] == "c1", "status"].item() == "dropped"
 
@@ -164,26 +168,26 @@ def test_item_map_overrides_and_chains():
     cur = book([("q1", "s1", "Same words"), ("q2", "s1", "New words"), ("q3", "s3", "Moved")])
     no = pd.DataFrame({"year": [YEAR, YEAR], "item": ["q1", "q2"], "previous_item": ["q1", "q2"],
                        "carried_over": [False, True], "note": ["", ""]})  # fmt: skip
-    items = trends.comparable_items(prev, cur, no)
+    items = comparable.comparable_items(prev, cur, no)
     assert items["status"].tolist() == ["changed", "mapped", "moved"]  # false wins over same words; true over new words
     # renamed twice: x (2020) -> y (2021) -> z (2022); comparing 2022 with 2020 follows both maps
     old, new = book([("x", "s1", "Words")]), book([("z", "s1", "Words")])
     chain = pd.DataFrame({"year": [2021, 2022], "item": ["y", "z"], "previous_item": ["x", "y"],
                           "carried_over": [True, True], "note": ["", ""]})  # fmt: skip
-    items = trends.comparable_items(old, new, chain)
+    items = comparable.comparable_items(old, new, chain)
     assert items[["item", "previous_item", "status"]].values.tolist() == [["z", "x", "mapped"]]
 
 
 def test_load_item_map_checks_the_file(project):
     folder = project.year_params_dir(YEAR)
     folder.mkdir(parents=True, exist_ok=True)
-    assert trends.load_item_map(project, YEAR).empty  # no file: no map
+    assert comparable.load_item_map(project, YEAR).empty  # no file: no map
     (folder / "item_map.csv").write_text("item,previous_item,carried_over,note\nc9,c1,TRUE,renamed\n", encoding="utf-8")
-    loaded = trends.load_item_map(project, YEAR)
+    loaded = comparable.load_item_map(project, YEAR)
     assert loaded[["year", "item", "previous_item", "carried_over"]].values.tolist() == [[YEAR, "c9", "c1", True]]
     (folder / "item_map.csv").write_text("item,previous_item,carried_over\nc9,c1,yes\n", encoding="utf-8")
     with pytest.raises(InputError) as err:
-        trends.load_item_map(project, YEAR)
+        comparable.load_item_map(project, YEAR)
     assert err.value.row == 2 and err.value.column == "carried_over"
 
 
@@ -220,7 +224,7 @@ def test_an_area_with_a_changed_question_is_compared_on_the_shared_one_only(tabl
     assert s2["score_previous"] == pytest.approx(425 / 6) and s2["score"] == pytest.approx(425 / 6)
     assert s2["change"] == pytest.approx(0) and s2["significance"] == "no significant change"
     assert s2["n_previous"] == 6  # half-answered rule on the shared question: the b2-only respondent drops out
-    published = respondent_scores(responses(PREV_ANSWERS, PREV_BOOK, PREV), PREV_BOOK, PARAMS)
+    published = respondent_scores(responses(PREV_ANSWERS, PREV_BOOK, PREV), PREV_BOOK, PARAMS, AREAS)
     # published: (75+100)/2 five times, (50+100)/2 once, and 100 for the b2-only respondent
     assert published.loc[published["org_code"] == HALTON, "s2"].mean() == pytest.approx((87.5 * 5 + 75 + 100) / 7)
 
@@ -294,10 +298,10 @@ def _series() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def council(table, code: str) -> trends.CouncilTrend:
+def council(table, code: str) -> trend_view.CouncilTrend:
     name, _, region = ORGS[code]
     org = {"org_code": code, "name": name, "region": region}
-    return trends.council_trend(table, _series(), org=org, year=YEAR, previous=PREV,
+    return trend_view.council_trend(table, _series(), org=org, year=YEAR, previous=PREV,
                                 areas=load_areas(Project(REPO_ROOT)), params=PARAMS)  # fmt: skip
 
 
@@ -338,13 +342,13 @@ def test_a_council_new_this_year_gets_no_trend_and_the_sentence(table):
     assert findings.trend_findings(trend) == [
         "Blackburn with Darwen did not take part in the 2021 survey, so there is no previous year to compare with."
     ]
-    assert trends.change_table(trend).empty
+    assert trend_view.change_table(trend).empty
     with pytest.raises(ReportError):
         charts.trend(trend)
 
 
 def test_too_few_last_year_and_no_previous_year(table):
-    small = trends.council_trend(
+    small = trend_view.council_trend(
         table, _series(), org={"org_code": BARKING, "name": "Barking and Dagenham", "region": "London"}, year=YEAR,
         previous=PREV, areas=load_areas(Project(REPO_ROOT)), params=PARAMS,
     )  # fmt: skip
@@ -353,7 +357,7 @@ def test_too_few_last_year_and_no_previous_year(table):
         "Fewer than 3 valid responses were received from Barking and Dagenham in 2021, so there are no figures from "
         "that year to compare with, to protect respondents' confidentiality."
     ]
-    first = trends.council_trend(None, pd.DataFrame(), org={"org_code": HALTON, "name": "Halton", "region": "North West"},
+    first = trend_view.council_trend(None, pd.DataFrame(), org={"org_code": HALTON, "name": "Halton", "region": "North West"},
                                  year=2020, previous=None, areas=load_areas(Project(REPO_ROOT)), params=PARAMS)  # fmt: skip
     assert first.status == "no previous year"
     assert findings.trend_findings(first) == [
@@ -363,7 +367,7 @@ def test_too_few_last_year_and_no_previous_year(table):
 
 
 def test_change_table(table):
-    out = trends.change_table(council(table, HALTON)).set_index("Area")
+    out = trend_view.change_table(council(table, HALTON)).set_index("Area")
     assert list(out.columns) == ["Questions compared", "2021 score", "2022 score", "Change", "Compared with 2021"]
     assert out.loc["1. Strong and clear social work framework"].tolist() == [
         "all 2", pytest.approx(56.25), pytest.approx(537.5 / 6), 34, "Significant improvement"  # 90 - 56 as shown
@@ -390,7 +394,7 @@ def test_trend_chart_is_accessible(table):
 
 
 # ---------------------------------------------------------------------------------------
-# files: score_year's hook, the loader, the national trend
+# files: the trends stage, the loader, the national trend
 # ---------------------------------------------------------------------------------------
 def _write_year(project: Project, year: int, answers: dict, codebook: pd.DataFrame, ranks: pd.DataFrame) -> None:
     """A year's cleaned responses, codebook revision and the published tables the series read."""
@@ -402,12 +406,14 @@ def _write_year(project: Project, year: int, answers: dict, codebook: pd.DataFra
     )
     resp = responses(answers, codebook, year)
     resp.to_parquet(folder / "responses.parquet", index=False)
-    scores = respondent_scores(resp, codebook, PARAMS)
-    org = org_area_scores(scores, resp, PARAMS)
+    scores = respondent_scores(resp, codebook, PARAMS, AREAS)
+    org = org_area_scores(scores, resp, PARAMS, AREAS)
     org.to_parquet(folder / "org_scores.parquet", index=False)
-    benchmarks(scores, org, PARAMS).to_parquet(folder / "benchmarks.parquet", index=False)
+    benchmarks(scores, org, PARAMS, AREAS).to_parquet(folder / "benchmarks.parquet", index=False)
     ranks.to_parquet(folder / "ranks.parquet", index=False)
-    (project.params_dir / "scoring.yaml").write_text("min_respondents: 3\n", encoding="utf-8")
+    yaml = (REPO_ROOT / "params" / "scoring.yaml").read_text(encoding="utf-8")
+    assert "min_respondents: 10 " in yaml
+    (project.params_dir / "scoring.yaml").write_text(yaml.replace("min_respondents: 10 ", "min_respondents: 3 "), encoding="utf-8")
 
 
 def test_files_loader_and_national_trend(project, table):
@@ -419,7 +425,7 @@ def test_files_loader_and_national_trend(project, table):
         (project.raw_dir(PREV) / "worker_survey.csv").write_text("x\n", encoding="utf-8")
         _write_year(project, YEAR, CUR_ANSWERS, CUR_BOOK, CUR_RANKS)
         assert trends.write_trends(project, YEAR) == []
-        trends.load_council_trend(project, YEAR, "Halton")
+        trend_view.load_council_trend(project, YEAR, "Halton")
     (project.root / "aside.parquet").rename(project.processed_dir(PREV) / "responses.parquet")
     shutil.rmtree(project.raw_dir(PREV))
     (project.year_params_dir(YEAR) / "item_map.csv").write_text(
@@ -431,16 +437,16 @@ def test_files_loader_and_national_trend(project, table):
     trends.write_trends(project, YEAR)
     assert (project.processed_dir(YEAR) / "trends.parquet").read_bytes() == first  # deterministic bytes
 
-    trend = trends.load_council_trend(project, YEAR, "Halton BC")
+    trend = trend_view.load_council_trend(project, YEAR, "Halton BC")
     assert trend.status == "compared" and trend.code == HALTON and trend.previous_year == PREV
     assert sorted(trend.series["level"].unique()) == ["national", "org", "region"]
     s2 = trend.series[(trend.series["area"] == "s2") & (trend.series["level"] == "org")]
     assert s2["year"].tolist() == [PREV, YEAR] and s2["questions_changed"].tolist() == [False, True]
     assert s2["score"].tolist() == pytest.approx([(87.5 * 5 + 75 + 100) / 7, (37.5 * 5 + 25) / 6])  # as published
-    assert trends.load_council_trend(project, YEAR, "Blackburn with Darwen").status == "new"
-    assert trends.load_council_trend(project, PREV, "Halton").status == "no previous year"
+    assert trend_view.load_council_trend(project, YEAR, "Blackburn with Darwen").status == "new"
+    assert trend_view.load_council_trend(project, PREV, "Halton").status == "no previous year"
 
-    nat = trends.national_trend(project, YEAR)
+    nat = trend_view.national_trend(project, YEAR)
     assert nat["year"].tolist() == [PREV] * 13 + [YEAR] * 13
     first, s1 = nat.iloc[0], nat[(nat["year"] == YEAR) & (nat["area"] == "s1")].iloc[0]
     assert pd.isna(first["change"]) and first["short_title"] == "Social work framework"
@@ -466,14 +472,14 @@ def test_files_loader_and_national_trend(project, table):
     ]
     assert findings.national_trend_note(nat).startswith("Both years' scores are calculated on the questions asked in both 2021 and 2022")
     assert findings.national_trend_note(nat[nat["year"] == PREV]) == ""
-    change = trends.national_change_table(nat).set_index("Area")
+    change = trend_view.national_change_table(nat).set_index("Area")
     assert change.loc["1. Strong and clear social work framework", "Change"] == pytest.approx(79.2 - 53.4)  # as shown
     assert change.loc["2. Effective workforce planning systems", "Questions compared"] == "1 of 2"
-    inputs = trends.history_inputs(project, YEAR)
+    inputs = catalogue.REPORT_INPUTS["council"].paths(project, YEAR)
     for path in (project.processed_dir(PREV) / "org_scores.parquet", project.processed_dir(PREV) / "benchmarks.parquet",
                  project.year_params_dir(YEAR) / "item_map.csv", project.year_params_dir(PREV) / "codebook.csv"):  # fmt: skip
         assert path in inputs
-    assert project.processed_dir(YEAR) / "org_scores.parquet" not in inputs  # already a report input
+    assert project.processed_dir(PREV) / "ranks.parquet" not in inputs  # earlier years: only what the charts read
     fig = charts.national_trend(nat)
     assert [t.name for t in fig.data] == ["England"] * 13 and fig.layout.title.text.startswith("England: score by")
     assert charts.national_trend_alt_text(nat).startswith("Line charts, one for each of the 8 standards")
@@ -481,16 +487,20 @@ def test_files_loader_and_national_trend(project, table):
 
 def test_sample_years_give_trends_with_the_changed_question(project):
     """Three sample years, the committed 2022 codebook revision: 2022 compares Wellbeing on 4 of 5 questions."""
-    from healthcheck.views.council import ensure_scored
     from healthcheck.synthetic.survey import write_sample
 
     for name in ("codebook.csv", "item_map.csv"):  # make_project leaves params/<year>/ out
         project.year_params_dir(2022).mkdir(parents=True, exist_ok=True)
         shutil.copy(REPO_ROOT / "params" / "2022" / name, project.year_params_dir(2022) / name)
     write_sample(project, n_orgs=10, scale=0.3, seed=7)
-    ensure_scored(project, 2022)  # scores 2022 before 2021 is cleaned: no trends yet, and no error
+    for stage in ("clean", "score"):  # scores 2022 before 2021 is cleaned: no trends yet, and no error
+        assert pipeline.run(project, 2022, stage).status == "built"
     assert not (project.processed_dir(2022) / "trends.parquet").exists()
-    assert trends.ensure_history(project, 2022) == [2020, 2021, 2022]
+    steps = pipeline.ensure(project, 2022)
+    built = [(s.year, s.stage) for s in steps if s.status == "built"]
+    assert built == [(2020, "clean"), (2020, "score"), (2020, "trends"), (2021, "clean"), (2021, "score"),
+                     (2021, "trends"), (2022, "trends")]  # fmt: skip
+    assert catalogue.scored_years(project, 2022) == [2020, 2021, 2022]
 
     t22 = trends.load_trends(project, 2022)
     nat = t22[t22["level"] == "national"].set_index("area")
@@ -507,7 +517,7 @@ def test_sample_years_give_trends_with_the_changed_question(project):
     assert "new" in set(t22["status"])  # organisations join between rounds
     t21 = trends.load_trends(project, 2021)
     assert (t21["items_shared"] == t21["items_now"]).all() and set(t21["previous_year"]) == {2020}
-    trend = trends.load_council_trend(project, 2022, "Halton")
+    trend = trend_view.load_council_trend(project, 2022, "Halton")
     assert "Wellbeing is compared on 4 of its 5 questions: one question changed in 2022." in findings.trend_findings(trend)
 
 
@@ -523,6 +533,7 @@ def test_council_report_notebook_shows_the_change(project, tmp_path):
     from healthcheck.synthetic.survey import write_sample
 
     write_sample(project, years=[2021, 2022], n_orgs=8, scale=0.3, seed=3)
+    pipeline.ensure(project, 2022)
     out = tmp_path / "report.ipynb"
     pm.execute_notebook(
         str(project.notebooks_dir / "03-council-report.ipynb"), str(out),
@@ -531,7 +542,7 @@ def test_council_report_notebook_shows_the_change(project, tmp_path):
     )  # fmt: skip
     outputs = [o for c in nbformat.read(out, as_version=4).cells if c.cell_type == "code" for o in c.get("outputs", [])]
     md = "\n\n".join(o["data"]["text/markdown"] for o in outputs if "text/markdown" in o.get("data", {}) and TABLE_MIME not in o["data"])
-    trend = trends.load_council_trend(project, 2022, "Halton")
+    trend = trend_view.load_council_trend(project, 2022, "Halton")
     section = "## Change since last year\n\n" + "\n\n".join(findings.trend_findings(trend))
     assert section in md and trend.has_trend
     charts_shown = [o["metadata"][META_KEY]["name"] for o in outputs if PLOTLY_MIME in o.get("data", {})]

@@ -116,10 +116,12 @@ ITEMS = _processed("items", "items.parquet", "score", "agree, neutral and disagr
 RESPONSE_RATES = _processed("response_rates", "response_rates.parquet", "score", "responses against headcount")
 SCORES_META = _processed("scores_meta", "scores_meta.json", "score", "what was scored, when and how")
 TRENDS = _processed("trends", "trends.parquet", "trends", "change since the previous round, like for like")
+#: What the pipeline built each stage of the year from (:mod:`healthcheck.pipeline`); not a report input.
+PIPELINE_RECORD = Entry("pipeline_record", ("pipeline.json",), "processed", "the inputs each stage was built from")
 
 PROCESSED: tuple[Entry, ...] = (
     RESPONSES, QA_LOG, QA_SUMMARY, ORG_RETURN, ORG_RETURN_QA, ORG_SCORES, BENCHMARKS, RANKS, DRIVERS,
-    KEY_DRIVERS, ITEMS, RESPONSE_RATES, SCORES_META, TRENDS,
+    KEY_DRIVERS, ITEMS, RESPONSE_RATES, SCORES_META, TRENDS, PIPELINE_RECORD,
 )  # fmt: skip
 #: The aggregate tables ``score`` writes, which every worker-survey report reads.
 SCORING_TABLES: tuple[Entry, ...] = tuple(e for e in PROCESSED if e.stage == "score" and e.file.endswith(".parquet"))
@@ -145,10 +147,25 @@ def scored_years(project: Project, up_to: int | None = None) -> list[int]:
     return [y for y in project.processed_years() if (up_to is None or y <= up_to) and scored(project, y)]
 
 
+#: What the multi-year series behind the trend charts read of each year.
+SERIES_TABLES: tuple[Entry, ...] = (ORG_SCORES, BENCHMARKS)
+
+
+def series_years(project: Project, up_to: int | None = None) -> list[int]:
+    """Years (up to ``up_to``) with published scores to chart (``org_scores`` and ``benchmarks``), oldest first."""
+    return [y for y in project.processed_years() if (up_to is None or y <= up_to) and complete(project, y, SERIES_TABLES)]
+
+
 def survey_years(project: Project) -> list[int]:
-    """Years with a worker survey: a raw export or cleaned responses, oldest first."""
+    """Years with a worker survey: a raw export, cleaned responses or scoring tables, oldest first."""
     years = set(project.raw_years()) | set(project.processed_years())
-    return sorted(y for y in years if WORKER_SURVEY.exists(project, y) or RESPONSES.exists(project, y))
+    return sorted(y for y in years if WORKER_SURVEY.exists(project, y) or RESPONSES.exists(project, y) or scored(project, y))
+
+
+def previous_survey_year(project: Project, year: int) -> int | None:
+    """The latest survey year before ``year`` (None when there is none)."""
+    earlier = [y for y in survey_years(project) if y < year]
+    return earlier[-1] if earlier else None
 
 
 # what each kind of report reads ------------------------------------------------------------------
@@ -170,7 +187,7 @@ class ReportInputs:
             out += entry.paths(project)
         for entry in self.year + (self.free_text if free_text else ()):
             out += entry.paths(project, year)
-        for earlier in scored_years(project, year) if self.history else []:
+        for earlier in series_years(project, year) if self.history else []:
             for entry in self.history if earlier < year else ():
                 out += entry.paths(project, earlier)
             out += YEAR_CODEBOOK.paths(project, earlier) + ITEM_MAP.paths(project, earlier)
@@ -194,8 +211,8 @@ REPORT_INPUTS: dict[str, ReportInputs] = {
         free_text=(RESPONSES,),
         description="one organisation's local report",
     ),
-    "national": ReportInputs(
-        year=_SURVEY_YEAR, project=(*_SURVEY_PROJECT, CONSENT), history=(ORG_SCORES, BENCHMARKS),
+    "national": ReportInputs(  # the national trend reads each earlier year's like-for-like comparison
+        year=_SURVEY_YEAR, project=(*_SURVEY_PROJECT, CONSENT), history=(ORG_SCORES, BENCHMARKS, TRENDS),
         description="the national report of the worker survey",
     ),  # fmt: skip
     "region": ReportInputs(

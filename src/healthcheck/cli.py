@@ -15,7 +15,7 @@ from typing import Annotated, Any, Optional
 import typer
 from rich.console import Console
 
-from healthcheck.config import Project
+from healthcheck.config import SAMPLE_YEARS, Project
 from healthcheck.errors import HealthcheckError, ParameterError
 
 app = typer.Typer(
@@ -47,6 +47,22 @@ def _exits(func: Callable[..., None]) -> Callable[..., None]:
     return wrapper
 
 
+def _print_step(step: Any) -> None:
+    """What a pipeline step did, as the user reads it: a cleaning summary, 'scored 2022', or nothing."""
+    if step.status == "skipped":
+        if step.stage == "clean_return":
+            console.print(f"{step.year}: no organisational return ({step.reason})")
+        return
+    if step.status != "built":
+        return
+    if step.stage in ("clean", "clean_return"):
+        console.print(step.result.summary() if step.result else step.result.message)
+    elif step.stage == "score":
+        console.print(f"scored {step.year}")
+    elif step.stage == "trends" and step.result:
+        console.print(f"{step.year}: compared with the previous round")
+
+
 @app.command()
 @_exits
 def sample(
@@ -57,26 +73,17 @@ def sample(
     force: Annotated[bool, typer.Option(help="Overwrite an existing raw export.")] = False,
 ) -> None:
     """Write the realistic, seeded sample raw export(s), headcounts and organisational return(s)."""
-    from healthcheck.synthetic.survey import write_sample
+    from healthcheck import pipeline
+    from healthcheck.catalogue import ORG_RETURN_RAW
 
     project = _project()
-    written = write_sample(project, years=year or None, seed=seed, force=force)
-    for path in written:
+    kept = [y for y in (year or SAMPLE_YEARS) if not force and ORG_RETURN_RAW.exists(project, y)]
+    survey, returns = pipeline.write_sample(project, year or None, seed=seed, force=force)
+    for path in survey:
         console.print(f"wrote {path}")
-    _sample_returns(project, year or None, seed=seed, force=force)
-
-
-def _sample_returns(project: Project, years: list[int] | None, *, seed: int, force: bool) -> None:
-    """The sample organisational return beside each sample worker survey; an existing return is kept."""
-    from healthcheck.config import SAMPLE_YEARS
-    from healthcheck.ingest.returns import return_path
-    from healthcheck.synthetic.returns import write_return
-
-    years = list(years or SAMPLE_YEARS)
-    keep = [y for y in years if not force and return_path(project, y) is not None]
-    for y in keep:
-        console.print(f"kept the existing organisational return {return_path(project, y)} (--force replaces it)")
-    for path in write_return(project, [y for y in years if y not in keep], seed=seed, force=force):
+    for y in kept:
+        console.print(f"kept the existing organisational return {ORG_RETURN_RAW.path(project, y)} (--force replaces it)")
+    for path in returns:
         console.print(f"wrote {path}")
 
 
@@ -84,42 +91,33 @@ def _sample_returns(project: Project, years: list[int] | None, *, seed: int, for
 @_exits
 def clean(year: YearOpt = None) -> None:
     """Clean a year's worker survey export and organisational return into data/processed/<year>/."""
-    from healthcheck.ingest.survey import clean_year
+    from healthcheck import pipeline
 
     project = _project()
     year = project.resolve_year(year)
-    result = clean_year(project, year)
-    console.print(result.summary())
-    _clean_return(project, year)
-
-
-def _clean_return(project: Project, year: int) -> None:
-    """Clean the year's organisational return (org_return.parquet, org_return_qa.csv), or say there is none."""
-    from healthcheck.ingest.returns import clean_return_year
-
-    result = clean_return_year(project, year)
-    console.print(result.summary() if result else result.message)
-
-
-def _return_current(project: Project, year: int) -> bool:
-    """True when the year has no return, or its cleaned table is at least as new as the raw file."""
-    from healthcheck.ingest.returns import return_path
-
-    raw = return_path(project, year)
-    cleaned = project.processed_dir(year) / "org_return.parquet"
-    return raw is None or (cleaned.is_file() and cleaned.stat().st_mtime >= raw.stat().st_mtime)
+    _print_step(pipeline.run(project, year, "clean", force=True))
+    _print_step(pipeline.run(project, year, "clean_return", force=True))
 
 
 @app.command()
 @_exits
 def score(year: YearOpt = None) -> None:
-    """Score the cleaned responses: areas, ratings, benchmarks, ranks, drivers, items."""
-    from healthcheck.scoring.score import score_year
+    """Score the cleaned responses (areas, ratings, benchmarks, ranks, drivers, items) and compare with last year."""
+    from healthcheck import pipeline
 
     project = _project()
-    paths = score_year(project, project.resolve_year(year))
-    for path in paths:
-        console.print(f"wrote {path}")
+    year = project.resolve_year(year)
+    for stage in ("score", "trends"):
+        step = pipeline.run(project, year, stage, force=True)
+        for path in step.result or []:
+            console.print(f"wrote {path}")
+
+
+def _ensure(project: Project, year: int) -> None:
+    """Build whatever the year's reports need that is missing or stale (earlier years first)."""
+    from healthcheck import pipeline
+
+    pipeline.ensure(project, year, on_step=_print_step)
 
 
 CouncilOpt = Annotated[
@@ -159,40 +157,6 @@ ALL_FORMATS = "html,docx,pdf,xlsx"
 
 def _formats(text: str) -> tuple[str, ...]:
     return tuple(f.strip().lower() for f in text.split(",") if f.strip())
-
-
-def _ensure_history(project: Project, year: int) -> None:
-    """Clean and score the earlier years that trends compare with, when their tables are missing.
-
-    Done before the year itself is scored and before any report, so that the year's trends find
-    the year before and no two workers ever clean the same earlier year at once.
-    """
-    from healthcheck.views.council import scoring_complete
-    from healthcheck.scoring.trends import ensure_history
-
-    missing = [y for y in project.raw_years() if y < year and not scoring_complete(project, y)]
-    ensure_history(project, year)
-    if missing:
-        console.print(f"cleaned and scored earlier years for the trends: {', '.join(map(str, missing))}")
-
-
-def _ensure_scored(project: Project, year: int) -> None:
-    """Clean and score the year only if its scoring tables are missing; clean the return if it is stale."""
-    from healthcheck.views.council import scoring_complete
-
-    _ensure_history(project, year)
-
-    if not _return_current(project, year):  # before the reports, which would each clean it
-        _clean_return(project, year)
-    if scoring_complete(project, year):
-        return
-    from healthcheck.ingest.survey import clean_year
-    from healthcheck.scoring.score import score_year
-
-    if not (project.processed_dir(year) / "responses.parquet").is_file():
-        console.print(clean_year(project, year).summary())
-    score_year(project, year)
-    console.print(f"scored {year}")
 
 
 def _selection(
@@ -325,7 +289,7 @@ def report(
 ) -> None:
     """Execute and render the named councils' reports (or --all), and any national or regional ones asked for.
 
-    Cleans and scores only if needed.
+    Cleans, scores and compares with earlier years first, where their tables are missing or stale.
     """
     selection = _selection(council, national, regional, region, org_return, default=False)
     if not council and not all_ and not any(selection.values()):
@@ -335,7 +299,7 @@ def report(
         )
     project = _project()
     year = project.resolve_year(year)
-    _ensure_scored(project, year)
+    _ensure(project, year)
     code = _batch(
         project, year, None if all_ else council, _formats(formats), workers=workers, force=force,
         engine=engine, timeout=timeout, include_councils=bool(council or all_), selection=selection,
@@ -390,29 +354,22 @@ def run(
     org_return: OrgReturnOpt = None,
     free_text: FreeTextOpt = False,
 ) -> None:
-    """The whole pipeline: sample (if there is no raw data), clean, score, every report, index pages.
+    """The whole pipeline: sample (if there is no raw data), clean, score, trends, every report, index pages.
 
     Every council's report, the national and regional reports and the national report of the
     organisational return; with --council only the councils named, unless asked for the others.
     """
+    from healthcheck import pipeline
     from healthcheck.batch.runner import check_options
-    from healthcheck.ingest.survey import clean_year
-    from healthcheck.synthetic.survey import write_sample
-    from healthcheck.scoring.score import score_year
 
     check_options(_formats(formats), engine, executor, workers)  # before minutes of work, not after
     selection = _selection(council, national, regional, region, org_return, default=True)
     project = _project()
-    if not project.raw_years():
-        for path in write_sample(project):
-            console.print(f"wrote {path}")
-        _sample_returns(project, None, seed=2020, force=False)
+    survey, returns = pipeline.sample_if_empty(project)
+    for path in [*survey, *returns]:
+        console.print(f"wrote {path}")
     year = project.resolve_year(year)
-    _ensure_history(project, year)
-    console.print(clean_year(project, year).summary())
-    _clean_return(project, year)
-    score_year(project, year)
-    console.print(f"scored {year}")
+    _ensure(project, year)
     code = _batch(
         project, year, council, _formats(formats), workers=workers, force=force, engine=engine,
         executor=executor, scheduler=scheduler, timeout=timeout, selection=selection, free_text=free_text,

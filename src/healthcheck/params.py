@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from healthcheck.catalogue import SCORING, YEAR_SCORING
 from healthcheck.config import Project
 from healthcheck.errors import ParameterError
 
@@ -18,22 +19,28 @@ class Band(BaseModel):
 
 
 class ScoringParams(BaseModel):
-    """The scoring method's numbers (see ``params/scoring.yaml`` and docs/method.md)."""
+    """The scoring method's numbers, all from ``params/scoring.yaml`` (docs/method.md explains each).
 
-    answer_points: dict[int, float] = {1: 0, 2: 25, 3: 50, 4: 75, 5: 100}
-    min_answered_share: float = Field(0.5, gt=0, le=1)
-    bands: list[Band] = [
-        Band(rating="Green", action="sustain", min=75),
-        Band(rating="Amber", action="monitor", min=51),
-        Band(rating="Red", action="improve", min=0),
-    ]
-    min_respondents: int = Field(10, ge=1)
-    min_item_base: int = Field(5, ge=1)
-    min_region_orgs: int = Field(3, ge=1)
-    confidence: float = Field(0.95, gt=0, lt=1)
-    alpha: float = Field(0.05, gt=0, lt=1)
-    driver_area: str = "stay"
-    min_driver_respondents: int = Field(30, ge=3)
+    There are no defaults in code: the YAML file is the one place the numbers are set, so a
+    report, a test and the documentation can never disagree about them.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    answer_points: dict[int, float]
+    min_answered_share: float = Field(gt=0, le=1)
+    bands: list[Band]
+    min_respondents: int = Field(ge=1)
+    min_item_base: int = Field(ge=1)
+    min_region_orgs: int = Field(ge=1)
+    confidence: float = Field(gt=0, lt=1)
+    alpha: float = Field(gt=0, lt=1)
+    driver_area: str
+    min_driver_respondents: int = Field(ge=3)
+
+    def but(self, **changes: object) -> ScoringParams:
+        """A copy with some numbers changed, validated like the file."""
+        return ScoringParams(**{**self.model_dump(), **changes})
 
     @field_validator("answer_points")
     @classmethod
@@ -42,12 +49,13 @@ class ScoringParams(BaseModel):
             raise ValueError("answer_points needs exactly the codes 1 to 5")
         return v
 
-    @model_validator(mode="after")
-    def _bands_cover_scale(self) -> ScoringParams:
-        self.bands = sorted(self.bands, key=lambda b: -b.min)
-        if self.bands[-1].min != 0:
+    @field_validator("bands")
+    @classmethod
+    def _bands_cover_scale(cls, v: list[Band]) -> list[Band]:
+        bands = sorted(v, key=lambda b: -b.min)
+        if not bands or bands[-1].min != 0:
             raise ValueError("the lowest band must start at 0")
-        return self
+        return bands
 
 
 def _load_yaml(path: Path) -> dict:
@@ -66,10 +74,12 @@ def _load_yaml(path: Path) -> dict:
 def load_scoring_params(project: Project | None = None, year: int | None = None) -> ScoringParams:
     """``params/scoring.yaml``, overridden by ``params/<year>/scoring.yaml`` where present."""
     project = project or Project.default()
-    data: dict = {}
-    for path in (project.params_dir / "scoring.yaml", project.year_params_dir(year) / "scoring.yaml" if year else None):
-        if path is not None and path.is_file():
-            data.update(_load_yaml(path))
+    base = SCORING.path(project)
+    if not base.is_file():
+        raise ParameterError(f"{base}: the scoring parameters are missing (copy params/scoring.yaml from the repository)")
+    data = _load_yaml(base)
+    if year is not None and YEAR_SCORING.exists(project, year):
+        data.update(_load_yaml(YEAR_SCORING.path(project, year)))
     try:
         return ScoringParams(**data)
     except ValidationError as exc:

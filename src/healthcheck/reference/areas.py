@@ -70,3 +70,25 @@ def standards_phrase(areas: pd.DataFrame) -> str:
     """'the eight standards': the standards counted from the table, in words."""
     n = len(standard_codes(areas))
     return f"the {_number_word(n)} standard{'s' if n != 1 else ''}"
+
+
+def area_row(areas: pd.DataFrame, area: str) -> pd.Series:
+    """An area's row of the table; an unknown id reads as its own title (so a sentence never breaks)."""
+    rows = areas[areas["area"] == area] if "area" in areas else areas.iloc[0:0]
+    if rows.empty:
+        return pd.Series({"area": area, "kind": "", "number": pd.NA, "title": area, "short_title": area})
+    return rows.iloc[0]
+
+
+def area_title(areas: pd.DataFrame, area: str, *, short: bool = False) -> str:
+    """'Continuing professional development' (``short``: 'CPD')."""
+    return str(area_row(areas, area)["short_title" if short else "title"])
+
+
+def area_label(areas: pd.DataFrame, area: str, *, short: bool = False) -> str:
+    """'6. Continuing professional development' ('6. CPD' when short); other areas by title alone."""
+    row = area_row(areas, area)
+    text = str(row["short_title" if short else "title"])
+    if row["kind"] == STANDARD and not pd.isna(row["number"]):
+        return f"{int(row['number'])}. {text}"
+    return text

@@ -3,42 +3,22 @@
 Spearman's rho between respondents' standard score and their desire-to-stay score, with a
 Fisher-z confidence interval using Bonett and Wright's (2000) standard error
 ``sqrt((1 + rho**2 / 2) / (n - 3))``, nationally and per organisation; and a national
-multiple regression of desire to stay on the eight standards (z-scored: standardised betas).
+multiple regression of desire to stay on the standards (z-scored: standardised betas).
 Per-organisation rho is computed for every organisation at once by ranking within groups.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from healthcheck.params import ScoringParams
-from healthcheck.reference.areas import STANDARDS
+from healthcheck.scoring.stats import fisher_ci, spearman_p
 
 COLUMNS = ["level", "org_code", "area", "n", "rho", "ci_low", "ci_high", "p_value", "beta"]
-
-
-def fisher_ci(rho: np.ndarray, n: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
-    """Confidence interval for Spearman's rho (Fisher z, Bonett-Wright standard error)."""
-    rho = np.asarray(rho, dtype=float)
-    n = np.asarray(n, dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        z = np.arctanh(np.clip(rho, -0.999999, 0.999999))
-        se = np.sqrt((1 + rho**2 / 2) / (n - 3))
-        crit = stats.norm.ppf((1 + confidence) / 2)
-        low, high = np.tanh(z - crit * se), np.tanh(z + crit * se)
-    bad = n <= 3
-    return np.where(bad, np.nan, low), np.where(bad, np.nan, high)
-
-
-def spearman_p(rho: np.ndarray, n: np.ndarray) -> np.ndarray:
-    """Two-sided p-value of rho by the t approximation (as scipy.stats.spearmanr)."""
-    rho = np.asarray(rho, dtype=float)
-    n = np.asarray(n, dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        t = rho * np.sqrt((n - 2) / ((1.0 - rho) * (1.0 + rho)))
-        return 2 * stats.t.sf(np.abs(t), n - 2)
 
 
 def _grouped_spearman(pairs: pd.DataFrame) -> pd.DataFrame:
@@ -60,12 +40,14 @@ def _grouped_spearman(pairs: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"org_code": s.index, "n": s["n"].to_numpy(), "rho": rho.to_numpy()})
 
 
-def correlations(scores: pd.DataFrame, org_scores: pd.DataFrame, params: ScoringParams) -> pd.DataFrame:
+def correlations(
+    scores: pd.DataFrame, org_scores: pd.DataFrame, params: ScoringParams, standards: Sequence[str]
+) -> pd.DataFrame:
     """Spearman's rho of each standard with desire to stay: national and per reportable organisation."""
     target = params.driver_area
     reportable = set(org_scores.loc[org_scores["reportable"], "org_code"])
     rows = []
-    for area in STANDARDS:
+    for area in standards:
         pairs = scores[["org_code", area, target]].dropna().rename(columns={area: "x", target: "y"})
         n = len(pairs)
         if n >= 3:
@@ -84,23 +66,24 @@ def correlations(scores: pd.DataFrame, org_scores: pd.DataFrame, params: Scoring
     return out
 
 
-def regression(scores: pd.DataFrame, params: ScoringParams) -> pd.DataFrame:
-    """Standardised coefficients of a national OLS of desire to stay on the eight standards (complete cases)."""
-    data = scores[STANDARDS + [params.driver_area]].dropna()
-    if len(data) <= len(STANDARDS) + 1:
-        return pd.DataFrame({"area": STANDARDS, "beta": np.nan})
+def regression(scores: pd.DataFrame, params: ScoringParams, standards: Sequence[str]) -> pd.DataFrame:
+    """Standardised coefficients of a national OLS of desire to stay on the standards (complete cases)."""
+    standards = list(standards)
+    data = scores[[*standards, params.driver_area]].dropna()
+    if len(data) <= len(standards) + 1:
+        return pd.DataFrame({"area": standards, "beta": np.nan})
     z = (data - data.mean()) / data.std(ddof=1)
     z = z.fillna(0.0)  # a constant column carries no information
-    x = z[STANDARDS].to_numpy()
+    x = z[standards].to_numpy()
     y = z[params.driver_area].to_numpy()
     beta, *_ = np.linalg.lstsq(x, y, rcond=None)
-    return pd.DataFrame({"area": STANDARDS, "beta": beta})
+    return pd.DataFrame({"area": standards, "beta": beta})
 
 
-def combine(corr: pd.DataFrame, reg: pd.DataFrame) -> pd.DataFrame:
+def combine(corr: pd.DataFrame, reg: pd.DataFrame, standards: Sequence[str]) -> pd.DataFrame:
     """The drivers table of the data contract: correlations with the national betas attached."""
     out = corr.merge(reg.assign(level="national"), on=["level", "area"], how="left")
-    order = {a: i for i, a in enumerate(STANDARDS)}
+    order = {a: i for i, a in enumerate(standards)}
     out = out.assign(_l=out["level"].map({"national": 0, "org": 1}), _o=out["area"].map(order))
     out["org_code"] = out["org_code"].astype("string")
     out = out.sort_values(["_l", "org_code", "_o"], na_position="first").drop(columns=["_l", "_o"])

@@ -8,21 +8,24 @@ file of a million responses scores in seconds.
 
 from __future__ import annotations
 
-import hashlib
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
-
+from healthcheck import catalogue as cat
 from healthcheck.config import Project
 from healthcheck.errors import InputError
 from healthcheck.files import atomic_write, atomic_write_text
+from healthcheck.fingerprints import file_sha256
 from healthcheck.text.numbers import round_half_up
 from healthcheck.params import ScoringParams, load_scoring_params
-from healthcheck.reference.areas import AREAS, STANDARDS
+from healthcheck.reference.areas import area_codes, standard_codes
+from healthcheck.reference.areas import load_areas
 from healthcheck.reference.codebook import load_codebook
+from healthcheck.scoring import drivers as drv
+from healthcheck.scoring.stats import mean_sd, moments, t_interval, welch
 
 NATIONAL = "England"
 ID_COLUMNS = ["response_id", "org_code", "org_name", "org_type", "region"]
@@ -48,11 +51,13 @@ def item_points(codes: pd.DataFrame, codebook: pd.DataFrame, params: ScoringPara
     return pd.DataFrame(out, index=codes.index)
 
 
-def respondent_scores(responses: pd.DataFrame, codebook: pd.DataFrame, params: ScoringParams) -> pd.DataFrame:
-    """One row per response: ids and one column per area (NaN unless half the area's items were answered)."""
+def respondent_scores(
+    responses: pd.DataFrame, codebook: pd.DataFrame, params: ScoringParams, areas: Sequence[str]
+) -> pd.DataFrame:
+    """One row per response: ids and one column per area of ``areas`` (NaN unless half its items were answered)."""
     points = item_points(responses, codebook, params)
     out = responses[[c for c in ID_COLUMNS if c in responses.columns]].copy()
-    for area in AREAS:
+    for area in areas:
         items = codebook.loc[codebook["area"] == area, "item"].tolist()
         if not items:
             out[area] = np.nan
@@ -88,67 +93,6 @@ def rating(score: float, params: ScoringParams) -> tuple[str | None, str | None]
 
 
 # ---------------------------------------------------------------------------------------
-# moments, intervals, tests
-# ---------------------------------------------------------------------------------------
-def _moments(scores: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """Count, sum and sum of squares of each area's respondent scores per group, in long form.
-
-    Works on the wide respondent table (one column per area) so that a national file never
-    has to be melted into one row per respondent and area.
-    """
-    values = scores[AREAS].astype(float)
-    if keys:
-        data = scores[keys].copy()
-        valid = data.notna().all(axis=1)
-        values, data = values[valid], data[valid]
-        by = [data[k] for k in keys]
-        n = values.notna().groupby(by, sort=True).sum()
-        total = values.groupby(by, sort=True).sum()
-        sumsq = (values**2).groupby(by, sort=True).sum()
-        out = pd.DataFrame({"n": n.stack(), "total": total.stack(), "sumsq": sumsq.stack()})
-        out.index = out.index.set_names([*keys, "area"])
-        out = out.reset_index()
-    else:
-        out = pd.DataFrame(
-            {"area": AREAS, "n": values.notna().sum().to_numpy(), "total": values.sum().to_numpy(),
-             "sumsq": (values**2).sum().to_numpy()}
-        )  # fmt: skip
-    out = out[out["n"] > 0]
-    out["n"] = out["n"].astype("int64")
-    return out.reset_index(drop=True)
-
-
-def _mean_sd(n: np.ndarray, total: np.ndarray, sumsq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    n = n.astype(float)
-    mean = total / n
-    with np.errstate(invalid="ignore", divide="ignore"):
-        var = (sumsq - n * mean**2) / (n - 1)
-    var = np.where(n > 1, np.maximum(var, 0.0), np.nan)
-    return mean, np.sqrt(var)
-
-
-def _ci(mean: np.ndarray, sd: np.ndarray, n: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
-    n = n.astype(float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        tcrit = stats.t.ppf((1 + confidence) / 2, n - 1)
-        half = tcrit * sd / np.sqrt(n)
-    return mean - half, mean + half
-
-
-def welch(
-    m1: np.ndarray, s1: np.ndarray, n1: np.ndarray, m2: np.ndarray, s2: np.ndarray, n2: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Welch's t statistic and two-sided p-value from group means, SDs and sizes."""
-    n1, n2 = n1.astype(float), n2.astype(float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        v1, v2 = s1**2 / n1, s2**2 / n2
-        t = (m1 - m2) / np.sqrt(v1 + v2)
-        df = (v1 + v2) ** 2 / (v1**2 / (n1 - 1) + v2**2 / (n2 - 1))
-        p = 2 * stats.t.sf(np.abs(t), df)
-    return t, p
-
-
-# ---------------------------------------------------------------------------------------
 # organisations
 # ---------------------------------------------------------------------------------------
 def org_counts(responses: pd.DataFrame) -> pd.DataFrame:
@@ -162,15 +106,17 @@ def org_counts(responses: pd.DataFrame) -> pd.DataFrame:
     )  # fmt: skip
 
 
-def org_area_scores(scores: pd.DataFrame, responses: pd.DataFrame, params: ScoringParams) -> pd.DataFrame:
+def org_area_scores(
+    scores: pd.DataFrame, responses: pd.DataFrame, params: ScoringParams, areas: Sequence[str]
+) -> pd.DataFrame:
     """Organisation x area: score, n, CI, rating, difference from and test against the rest of England."""
-    org = _moments(scores, ["org_code"])
-    nat = _moments(scores, []).rename(columns={"n": "N", "total": "T", "sumsq": "S"})
+    org = moments(scores, ["org_code"], areas)
+    nat = moments(scores, [], areas).rename(columns={"n": "N", "total": "T", "sumsq": "S"})
     org = org.merge(nat, on="area", how="left")
-    org["score"], org["sd"] = _mean_sd(org["n"].to_numpy(), org["total"].to_numpy(), org["sumsq"].to_numpy())
-    org["ci_low"], org["ci_high"] = _ci(org["score"].to_numpy(), org["sd"].to_numpy(), org["n"].to_numpy(), params.confidence)
-    nat_mean, _ = _mean_sd(org["N"].to_numpy(), org["T"].to_numpy(), org["S"].to_numpy())
-    rest_mean, rest_sd = _mean_sd(
+    org["score"], org["sd"] = mean_sd(org["n"].to_numpy(), org["total"].to_numpy(), org["sumsq"].to_numpy())
+    org["ci_low"], org["ci_high"] = t_interval(org["score"].to_numpy(), org["sd"].to_numpy(), org["n"].to_numpy(), params.confidence)
+    nat_mean, _ = mean_sd(org["N"].to_numpy(), org["T"].to_numpy(), org["S"].to_numpy())
+    rest_mean, rest_sd = mean_sd(
         (org["N"] - org["n"]).to_numpy(), (org["T"] - org["total"]).to_numpy(), (org["S"] - org["sumsq"]).to_numpy()
     )
     org["national_score"] = nat_mean
@@ -184,7 +130,7 @@ def org_area_scores(scores: pd.DataFrame, responses: pd.DataFrame, params: Scori
 
     # every organisation x area, so that an area nobody in an organisation answered still shows
     counts = org_counts(responses)
-    grid = counts.merge(pd.DataFrame({"area": AREAS}), how="cross")
+    grid = counts.merge(pd.DataFrame({"area": list(areas)}), how="cross")
     out = grid.merge(org.drop(columns=["total", "sumsq", "N", "T", "S"]), on=["org_code", "area"], how="left")
     out["n"] = out["n"].fillna(0).astype("int64")
     out["reportable"] = out["n_responses"] >= params.min_respondents
@@ -197,7 +143,7 @@ def org_area_scores(scores: pd.DataFrame, responses: pd.DataFrame, params: Scori
     out["n"] = out["n"].astype("Int64")
     for col in ("rating", "action", "significance"):
         out[col] = out[col].astype("string")
-    order = {a: i for i, a in enumerate(AREAS)}
+    order = {a: i for i, a in enumerate(areas)}
     out = out.assign(_o=out["area"].map(order)).sort_values(["org_code", "_o"]).drop(columns="_o")
     columns = ["org_code", "org_name", "org_type", "region", "area", "n_responses", *figures, "reportable"]
     return out[columns].reset_index(drop=True)
@@ -206,14 +152,16 @@ def org_area_scores(scores: pd.DataFrame, responses: pd.DataFrame, params: Scori
 # ---------------------------------------------------------------------------------------
 # benchmarks
 # ---------------------------------------------------------------------------------------
-def benchmarks(scores: pd.DataFrame, org_scores: pd.DataFrame, params: ScoringParams) -> pd.DataFrame:
+def benchmarks(
+    scores: pd.DataFrame, org_scores: pd.DataFrame, params: ScoringParams, areas: Sequence[str]
+) -> pd.DataFrame:
     """National and regional pooled means (over respondents) and the distribution of organisation scores."""
-    nat = _moments(scores, []).assign(level="national", group=NATIONAL)
-    reg = _moments(scores, ["region"]).rename(columns={"region": "group"})
+    nat = moments(scores, [], areas).assign(level="national", group=NATIONAL)
+    reg = moments(scores, ["region"], areas).rename(columns={"region": "group"})
     reg = reg.assign(level="region")
     out = pd.concat([nat, reg], ignore_index=True)
-    out["score"], sd = _mean_sd(out["n"].to_numpy(), out["total"].to_numpy(), out["sumsq"].to_numpy())
-    out["ci_low"], out["ci_high"] = _ci(out["score"].to_numpy(), sd, out["n"].to_numpy(), params.confidence)
+    out["score"], sd = mean_sd(out["n"].to_numpy(), out["total"].to_numpy(), out["sumsq"].to_numpy())
+    out["ci_low"], out["ci_high"] = t_interval(out["score"].to_numpy(), sd, out["n"].to_numpy(), params.confidence)
     out["rating"], out["action"] = ratings(out["score"], params)
 
     rep = org_scores[org_scores["reportable"] & org_scores["score"].notna()]
@@ -236,7 +184,7 @@ def benchmarks(scores: pd.DataFrame, org_scores: pd.DataFrame, params: ScoringPa
         out[col] = out[col].astype(float).where(~hidden)
     for col in ("rating", "action"):
         out[col] = out[col].astype("string")
-    order = {a: i for i, a in enumerate(AREAS)}
+    order = {a: i for i, a in enumerate(areas)}
     out = out.assign(_l=out["level"].map({"national": 0, "region": 1}), _o=out["area"].map(order))
     out = out.sort_values(["_l", "group", "_o"]).drop(columns=["_l", "_o"])
     columns = ["level", "group", "area", "score", "n", "ci_low", "ci_high", "rating", "action",
@@ -247,9 +195,9 @@ def benchmarks(scores: pd.DataFrame, org_scores: pd.DataFrame, params: ScoringPa
 # ---------------------------------------------------------------------------------------
 # ranks
 # ---------------------------------------------------------------------------------------
-def ranks(org_scores: pd.DataFrame) -> pd.DataFrame:
-    """Overall score (mean of the eight standards) and national and regional ranks (ties share the best)."""
-    std = org_scores[org_scores["area"].isin(STANDARDS)]
+def ranks(org_scores: pd.DataFrame, standards: Sequence[str]) -> pd.DataFrame:
+    """Overall score (mean of the standards) and national and regional ranks (ties share the best)."""
+    std = org_scores[org_scores["area"].isin(list(standards))]
     overall = std.groupby("org_code")["score"].mean()  # NaN for unreportable organisations
     base = org_scores.drop_duplicates("org_code").set_index("org_code")[["org_name", "region", "n_responses", "reportable"]]
     out = base.join(overall.rename("overall")).reset_index()
@@ -350,20 +298,24 @@ def response_rates(responses: pd.DataFrame, headcounts: pd.DataFrame) -> pd.Data
 # ---------------------------------------------------------------------------------------
 # the whole year
 # ---------------------------------------------------------------------------------------
-def score_all(responses: pd.DataFrame, codebook: pd.DataFrame, params: ScoringParams,
-              headcounts: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:  # fmt: skip
-    """Every scoring table, in memory, from cleaned responses."""
-    from healthcheck.scoring import drivers as drv
-
-    scores = respondent_scores(responses, codebook, params)
-    org = org_area_scores(scores, responses, params)
-    corr = drv.correlations(scores, org, params)
-    reg = drv.regression(scores, params)
-    drivers = drv.combine(corr, reg)
+def score_all(
+    responses: pd.DataFrame,
+    codebook: pd.DataFrame,
+    params: ScoringParams,
+    areas: pd.DataFrame,
+    headcounts: pd.DataFrame | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Every scoring table, in memory, from cleaned responses and the areas table."""
+    codes, standards = area_codes(areas), standard_codes(areas)
+    scores = respondent_scores(responses, codebook, params, codes)
+    org = org_area_scores(scores, responses, params, codes)
+    corr = drv.correlations(scores, org, params, standards)
+    reg = drv.regression(scores, params, standards)
+    drivers = drv.combine(corr, reg, standards)
     tables = {
         "org_scores": org,
-        "benchmarks": benchmarks(scores, org, params),
-        "ranks": ranks(org),
+        "benchmarks": benchmarks(scores, org, params, codes),
+        "ranks": ranks(org, standards),
         "drivers": drivers,
         "key_drivers": drv.key_drivers(drivers, org, params),
         "items": item_shares(responses, codebook, org, params),
@@ -372,18 +324,12 @@ def score_all(responses: pd.DataFrame, codebook: pd.DataFrame, params: ScoringPa
     return tables
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def score_year(project: Project, year: int) -> list[Path]:
-    """Score ``data/processed/<year>/responses.parquet`` and write every scoring table."""
-    folder = project.processed_dir(year)
-    source = folder / "responses.parquet"
+    """Score the year's cleaned responses and write every scoring table and ``scores_meta.json``.
+
+    Only scoring: the comparison with the previous round is the pipeline's next stage.
+    """
+    source = cat.RESPONSES.path(project, year)
     if not source.is_file():
         raise InputError(
             "no cleaned responses for this year", file=source,
@@ -395,19 +341,19 @@ def score_year(project: Project, year: int) -> list[Path]:
     missing = [item for item in codebook["item"] if item not in responses.columns]
     if missing:
         raise InputError(f"item column(s) {', '.join(missing)} are not in the cleaned data", file=source, column=missing[0])
-    headcounts = read_headcounts(project.year_params_dir(year) / "headcounts.csv")
-    tables = score_all(responses, codebook, params, headcounts)
+    headcounts = read_headcounts(cat.HEADCOUNTS.path(project, year))
+    tables = score_all(responses, codebook, params, load_areas(project), headcounts)
 
     written = []
-    for name, table in tables.items():
-        path = folder / f"{name}.parquet"
+    for entry in cat.SCORING_TABLES:
+        path, table = entry.path(project, year), tables[entry.name]
         atomic_write(path, lambda p, t=table: t.to_parquet(p, index=False, engine="pyarrow"))
         written.append(path)
     submitted = pd.to_datetime(responses["submitted"], errors="coerce").dropna() if "submitted" in responses else pd.Series([], dtype="datetime64[ns]")
     meta = {
         "year": year,
         "source": str(source.relative_to(project.root)) if source.is_relative_to(project.root) else str(source),
-        "source_sha256": _sha256(source),
+        "source_sha256": file_sha256(source),
         "responses": int(len(responses)),
         "organisations": int(responses["org_code"].nunique()),
         "fieldwork_start": submitted.min().date().isoformat() if len(submitted) else None,
@@ -416,11 +362,7 @@ def score_year(project: Project, year: int) -> list[Path]:
         "params": json.loads(params.model_dump_json()),
         "rows": {name: int(len(t)) for name, t in tables.items()},
     }
-    meta_path = folder / "scores_meta.json"
+    meta_path = cat.SCORES_META.path(project, year)
     atomic_write_text(meta_path, json.dumps(meta, indent=2, sort_keys=True) + "\n")
     written.append(meta_path)
-    # change since the previous round, when that round is cleaned (docs/trends.md); none is no error
-    from healthcheck.scoring.trends import update_after_scoring
-
-    written += update_after_scoring(project, year, responses=responses, codebook=codebook, params=params, ranks=tables["ranks"])
     return written

@@ -10,28 +10,21 @@ minimum number of respondents gets a *suppressed* view: its count and the thresh
 
 from __future__ import annotations
 
-import json
 import math
-import warnings
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from healthcheck.config import Project
+from healthcheck.params import Band, ScoringParams
+from healthcheck.reference.areas import AREA_COLUMNS, area_codes, area_order, area_title
+from healthcheck.reference.areas import load_areas
+from healthcheck.reference.codebook import load_codebook
+from healthcheck.reference.organisations import OrganisationIndex, load_organisations
 from healthcheck.text.numbers import round_half_up
 from healthcheck.text.words import rating_label
-from healthcheck.errors import InputError
-from healthcheck.reference.organisations import OrganisationIndex
-from healthcheck.params import Band, ScoringParams, load_scoring_params
-from healthcheck.reference.areas import AREAS, STANDARDS, load_areas
-from healthcheck.reference.codebook import load_codebook
-from healthcheck.reference.organisations import load_organisations
-
-#: The scoring tables of docs/data-contracts.md that a council report reads.
-SCORING_TABLES = ("org_scores", "benchmarks", "ranks", "drivers", "key_drivers", "items", "response_rates")
-META_FILE = "scores_meta.json"
+from healthcheck.views.tables import read_meta, read_tables, scored_params
 
 NATIONAL_GROUP = "England"
 
@@ -66,21 +59,12 @@ class CouncilView:
     name: str
     region: str | None
     n_responses: int
-    min_respondents: int
     suppressed: bool
+    params: ScoringParams  # what the tables were scored with
     official_name: str = ""
     org_type: str = ""
-    areas: pd.DataFrame = field(default_factory=lambda: _empty(["area", "kind", "number", "title", "short_title", "order"]))
+    areas: pd.DataFrame = field(default_factory=lambda: _empty(AREA_COLUMNS))
     codebook: pd.DataFrame = field(default_factory=lambda: _empty(["item", "area", "reverse", "wording"]))
-    bands: list[Band] = field(default_factory=lambda: list(ScoringParams().bands))
-    alpha: float = 0.05
-    confidence: float = 0.95
-    min_driver_respondents: int = 30
-    min_item_base: int = 5
-    min_region_orgs: int = 3
-    min_answered_share: float = 0.5
-    answer_points: dict[int, float] = field(default_factory=lambda: dict(ScoringParams().answer_points))
-    driver_area: str = "stay"
     scores: pd.DataFrame = field(default_factory=lambda: _empty(SCORE_COLUMNS))
     region_scores: pd.DataFrame = field(default_factory=lambda: _empty(BENCH_COLUMNS))
     national_scores: pd.DataFrame = field(default_factory=lambda: _empty(BENCH_COLUMNS))
@@ -105,20 +89,55 @@ class CouncilView:
     national_responses: int | None = None
     meta: dict[str, Any] = field(default_factory=dict)
 
+    # -- the parameters, under the names the sentences and charts read ----------------------
+    @property
+    def min_respondents(self) -> int:
+        return self.params.min_respondents
+
+    @property
+    def bands(self) -> list[Band]:
+        return list(self.params.bands)
+
+    @property
+    def alpha(self) -> float:
+        return self.params.alpha
+
+    @property
+    def confidence(self) -> float:
+        return self.params.confidence
+
+    @property
+    def min_driver_respondents(self) -> int:
+        return self.params.min_driver_respondents
+
+    @property
+    def min_item_base(self) -> int:
+        return self.params.min_item_base
+
+    @property
+    def min_region_orgs(self) -> int:
+        return self.params.min_region_orgs
+
+    @property
+    def min_answered_share(self) -> float:
+        return self.params.min_answered_share
+
+    @property
+    def answer_points(self) -> dict[int, float]:
+        return dict(self.params.answer_points)
+
+    @property
+    def driver_area(self) -> str:
+        return self.params.driver_area
+
     # -- convenience -------------------------------------------------------------------
     def title(self, area: str) -> str:
         """The area's full title ('Continuing professional development')."""
-        return str(self._area_row(area)["title"])
+        return area_title(self.areas, area)
 
     def short_title(self, area: str) -> str:
         """The area's short title ('CPD'), the one sentences use."""
-        return str(self._area_row(area)["short_title"])
-
-    def _area_row(self, area: str) -> pd.Series:
-        rows = self.areas[self.areas["area"] == area]
-        if rows.empty:
-            return pd.Series({"area": area, "title": area, "short_title": area, "kind": "", "number": pd.NA})
-        return rows.iloc[0]
+        return area_title(self.areas, area, short=True)
 
     def item_wordings(self, area: str) -> list[str]:
         """The wording of each item of an area in this year's codebook."""
@@ -151,40 +170,6 @@ class CouncilView:
 # --------------------------------------------------------------------------------------
 # loading
 # --------------------------------------------------------------------------------------
-def _read_table(folder: Path, name: str) -> pd.DataFrame:
-    path = folder / f"{name}.parquet"
-    if not path.is_file():
-        raise InputError(
-            "scoring table is missing",
-            file=path,
-            hint="run `healthcheck score` (or `ensure_scored`) for this year first",
-        )
-    return pd.read_parquet(path)
-
-
-def read_meta(project: Project, year: int) -> dict[str, Any]:
-    """``scores_meta.json`` of a year (an empty mapping when it is absent)."""
-    path = project.processed_dir(year) / META_FILE
-    if not path.is_file():
-        return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON: {exc}", file=path) from exc
-    return data if isinstance(data, dict) else {}
-
-
-def _params(project: Project, year: int, meta: dict[str, Any]) -> ScoringParams:
-    """The parameters the tables were scored with: the copy in the metadata when present."""
-    stored = meta.get("params")
-    if isinstance(stored, dict):
-        try:
-            return ScoringParams(**stored)
-        except Exception:  # an older or partial copy: fall back to params/ as they are now
-            pass
-    return load_scoring_params(project, year)
-
-
 def _int(value: object) -> int | None:
     return None if value is None or pd.isna(value) else int(value)
 
@@ -206,10 +191,9 @@ def load_council_view(project: Project | None, year: int | None, council: str) -
     project = project or Project.default()
     year = project.resolve_year(year)
     org = OrganisationIndex.build(load_organisations(project)).lookup(council)
-    folder = project.processed_dir(year)
-    tables = {name: _read_table(folder, name) for name in SCORING_TABLES}
+    tables = read_tables(project, year)
     meta = read_meta(project, year)
-    params = _params(project, year, meta)
+    params = scored_params(project, year, meta)
     return build_view(
         tables,
         org=org,
@@ -254,25 +238,16 @@ def build_view(
         org_type=str(org.get("org_type", "") or ""),
         region=region,
         n_responses=n_responses,
-        min_respondents=params.min_respondents,
         suppressed=suppressed,
+        params=params,
         areas=areas.reset_index(drop=True),
         codebook=codebook[["item", "area", "reverse", "wording"]].reset_index(drop=True),
-        bands=list(params.bands),
-        alpha=params.alpha,
-        confidence=params.confidence,
-        min_driver_respondents=params.min_driver_respondents,
-        min_item_base=params.min_item_base,
-        min_region_orgs=params.min_region_orgs,
-        min_answered_share=params.min_answered_share,
-        answer_points=dict(params.answer_points),
-        driver_area=params.driver_area,
         meta=dict(meta or {}),
     )
     if suppressed:
         return view  # no figures at all: only the count and the threshold
 
-    order = {a: i for i, a in enumerate(AREAS)}
+    order = area_order(areas)
 
     def by_area(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
         out = frame.reindex(columns=columns).copy()
@@ -324,7 +299,7 @@ def build_view(
 
     # the other organisations: bare numbers only, so no score can be tied to a name
     others = org_scores[(org_scores["org_code"] != code) & org_scores["reportable"].astype(bool)]
-    view.others_by_area = {a: _sorted_scores(others.loc[others["area"] == a, "score"]) for a in AREAS}
+    view.others_by_area = {a: _sorted_scores(others.loc[others["area"] == a, "score"]) for a in area_codes(areas)}
     other_ranks = ranks[(ranks["org_code"] != code) & ranks["org_code"].isin(others["org_code"].unique())]
     view.others_overall = _sorted_scores(other_ranks["overall"])
 
@@ -345,7 +320,7 @@ SIGNIFICANCE_WORDS = {"above": "Significantly above", "below": "Significantly be
 
 
 def rating_table(view: CouncilView) -> pd.DataFrame:
-    """The 8 standards and 5 other areas: council, region and England scores and ratings.
+    """Each standard and other area: council, region and England scores and ratings.
 
     Scores stay unrounded numbers (a spreadsheet keeps them whole; documents show them rounded
     half up: pass ``decimals=0`` to ``show_table``). Each rating is written out with its action
@@ -388,58 +363,9 @@ def rating_table(view: CouncilView) -> pd.DataFrame:
     return out
 
 
-# --------------------------------------------------------------------------------------
-# making sure the tables exist
-# --------------------------------------------------------------------------------------
-def scoring_complete(project: Project, year: int) -> bool:
-    """Whether every scoring table of a year is on disk."""
-    folder = project.processed_dir(year)
-    return all((folder / f"{name}.parquet").is_file() for name in SCORING_TABLES)
-
-
-def _has_raw(project: Project, year: int) -> bool:
-    folder = project.raw_dir(year)
-    return any((folder / f"worker_survey.{ext}").is_file() for ext in ("csv", "xlsx"))
-
-
-def ensure_scored(project: Project | None = None, year: int | None = None) -> int:
-    """Make sure the year's scoring tables exist, building whatever is missing; returns the year.
-
-    Writes the sample raw export only when there is no raw data for the year at all, so real
-    data is never overwritten; then cleans and scores as needed. This lets a research officer
-    open the report notebook and run it top to bottom with no other set-up.
-    """
-    project = project or Project.default()
-    if year is None and not (project.raw_years() or project.processed_years()):
-        from healthcheck.synthetic.survey import write_sample
-
-        write_sample(project)
-    year = project.resolve_year(year)
-    if scoring_complete(project, year):
-        return year
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        if not _has_raw(project, year) and not (project.processed_dir(year) / "responses.parquet").is_file():
-            from healthcheck.synthetic.survey import write_sample
-
-            write_sample(project, years=[year])
-        if not (project.processed_dir(year) / "responses.parquet").is_file():
-            from healthcheck.ingest.survey import clean_year
-
-            clean_year(project, year)
-        from healthcheck.scoring.score import score_year
-
-        score_year(project, year)
-    return year
-
-
 __all__ = [
     "CouncilView",
     "build_view",
-    "ensure_scored",
     "load_council_view",
     "rating_table",
-    "read_meta",
-    "scoring_complete",
-    "STANDARDS",
 ]

@@ -6,7 +6,7 @@
 confidence interval, rating and action; the spread of organisations' scores in each area; every
 region's pooled score; the drivers of the wish to stay; the national share agreeing with each
 statement. No organisation is named: organisations appear only as counts and as unlabelled
-values in the distribution. :func:`headline` writes the opening sentences from the data.
+values in the distribution. Its sentences are written by :mod:`healthcheck.findings.national`.
 """
 
 from __future__ import annotations
@@ -17,13 +17,12 @@ from typing import Any
 import pandas as pd
 
 from healthcheck.config import Project
-from healthcheck.text.numbers import fmt_rho, fmt_score
-from healthcheck.views.council import NATIONAL_GROUP, SCORING_TABLES, _params, _read_table, read_meta
-from healthcheck.findings.council import fieldwork_phrase, join_list, plural, possessive, standard_extremes
 from healthcheck.params import Band, ScoringParams
-from healthcheck.reference.areas import AREAS, STANDARDS, load_areas
-from healthcheck.reference.organisations import NON_COUNCIL, REGIONS
+from healthcheck.reference.areas import area_codes, area_label, area_title, load_areas, standard_codes
 from healthcheck.reference.codebook import load_codebook
+from healthcheck.reference.organisations import NON_COUNCIL, REGIONS
+from healthcheck.views.council import NATIONAL_GROUP
+from healthcheck.views.tables import read_meta, read_tables, scored_params
 
 #: Column headings of the distribution columns of ``benchmarks``, as a reader sees them.
 DISTRIBUTION_HEADINGS = {
@@ -41,7 +40,7 @@ class NationalView:
 
     year: int
     tables: dict[str, pd.DataFrame]
-    params: ScoringParams = field(default_factory=ScoringParams)
+    params: ScoringParams
     areas: pd.DataFrame = field(default_factory=pd.DataFrame)
     codebook: pd.DataFrame = field(default_factory=pd.DataFrame)
     meta: dict[str, Any] = field(default_factory=dict)
@@ -72,31 +71,23 @@ class NationalView:
         return self.params.min_item_base
 
     # areas --------------------------------------------------------------------------------
-    def _area_row(self, area: str) -> pd.Series:
-        rows = self.areas[self.areas["area"] == area] if "area" in self.areas else pd.DataFrame()
-        if rows.empty:
-            return pd.Series({"area": area, "kind": "", "number": pd.NA, "title": area, "short_title": area})
-        return rows.iloc[0]
-
     def title(self, area: str) -> str:
-        return str(self._area_row(area)["title"])
+        return area_title(self.areas, area)
 
     def short_title(self, area: str) -> str:
-        return str(self._area_row(area)["short_title"])
+        return area_title(self.areas, area, short=True)
 
     def label(self, area: str, *, short: bool = False) -> str:
         """'6. Continuing professional development' ('6. CPD' when short); other areas by title alone."""
-        row = self._area_row(area)
-        text = str(row["short_title" if short else "title"])
-        if row["kind"] == "standard" and not pd.isna(row["number"]):
-            return f"{int(row['number'])}. {text}"
-        return text
+        return area_label(self.areas, area, short=short)
 
     def area_order(self) -> list[str]:
-        """The areas in report order (the reference order, else the contract's)."""
-        if "area" in self.areas and not self.areas.empty:
-            return self.areas.sort_values("order")["area"].tolist()
-        return list(AREAS)
+        """The areas in report order."""
+        return area_codes(self.areas)
+
+    def standards(self) -> list[str]:
+        """The standards in report order."""
+        return standard_codes(self.areas)
 
     # tables -------------------------------------------------------------------------------
     def bench(self, level: str, group: str) -> pd.DataFrame:
@@ -125,13 +116,12 @@ def load_national_view(project: Project | None = None, year: int | None = None) 
     """The national view of a survey year (the latest when None) from its scoring tables."""
     project = project or Project.default()
     year = project.resolve_year(year)
-    folder = project.processed_dir(year)
-    tables = {name: _read_table(folder, name) for name in SCORING_TABLES}
+    tables = read_tables(project, year)
     meta = read_meta(project, year)
     return build_national_view(
         tables,
         year=year,
-        params=_params(project, year, meta),
+        params=scored_params(project, year, meta),
         areas=load_areas(project),
         codebook=load_codebook(year, project),
         meta=meta,
@@ -208,7 +198,7 @@ def england_scores(view: NationalView) -> pd.DataFrame:
 
 
 def area_table(view: NationalView) -> pd.DataFrame:
-    """The 8 standards and 5 other areas: England's pooled score, its confidence interval, rating and action."""
+    """Each standard and other area: England's pooled score, its confidence interval, rating and action."""
     nat = england_scores(view)
     level = f"{view.confidence:.0%}"
     return pd.DataFrame(
@@ -278,9 +268,9 @@ def regional_ratings(view: NationalView) -> pd.DataFrame:
 
 
 def national_drivers(view: NationalView) -> pd.DataFrame:
-    """The national driver rows for the eight standards, strongest association first."""
+    """The national driver rows of the standards, strongest association first."""
     d = view.tables["drivers"]
-    nat = d[(d["level"] == "national") & d["area"].isin(STANDARDS)].copy()
+    nat = d[(d["level"] == "national") & d["area"].isin(view.standards())].copy()
     nat = nat.sort_values(["rho", "area"], ascending=[False, True], na_position="last")
     return nat.reset_index(drop=True)
 
@@ -306,8 +296,9 @@ def key_driver_counts(view: NationalView) -> pd.DataFrame:
     """How many organisations have each standard as their key driver from their own responses."""
     key = view.tables["key_drivers"]
     own = key[key["source"] == "own"]
-    counts = own.groupby("area").size().reindex(STANDARDS, fill_value=0)
-    return pd.DataFrame({"Standard": [view.label(a) for a in STANDARDS], "Organisations": counts.astype("Int64").to_numpy()})
+    standards = view.standards()
+    counts = own.groupby("area").size().reindex(standards, fill_value=0)
+    return pd.DataFrame({"Standard": [view.label(a) for a in standards], "Organisations": counts.astype("Int64").to_numpy()})
 
 
 def items_table(view: NationalView, area: str | None = None) -> pd.DataFrame:
@@ -333,42 +324,6 @@ def items_table(view: NationalView, area: str | None = None) -> pd.DataFrame:
     )
 
 
-# --------------------------------------------------------------------------------------
-# sentences
-# --------------------------------------------------------------------------------------
-def ratings_sentence(view: NationalView, bench: pd.DataFrame, where: str) -> str:
-    """'Nationally, 5 of the 13 standards and areas were rated green (sustain), 7 amber (monitor: CPD, ...) and 1 red (improve: Tensions).'
-
-    The areas of the top band are counted, those of every other band named.
-    """
-    rated = bench[bench["rating"].notna()]
-    if rated.empty:
-        return ""
-    order = sorted(view.bands, key=lambda b: -b.min)
-    parts = []
-    for i, band in enumerate(order):
-        areas = rated.loc[rated["rating"] == band.rating, "area"].tolist()
-        if i == 0:
-            parts.append(f"{len(areas)} of the {len(rated)} standards and areas were rated {band.rating.lower()} ({band.action})")
-        elif areas:
-            named = join_list([view.short_title(a) for a in areas])
-            parts.append(f"{len(areas)} {band.rating.lower()} ({band.action}: {named})")
-    return f"{where}, {join_list(parts)}."
-
-
-def highest_lowest_sentence(view: NationalView, bench: pd.DataFrame, who: str) -> str:
-    """'England's highest scoring standard was Strategic partnerships (78) and its lowest CPD (66).'"""
-    extremes = standard_extremes(bench[bench["area"].isin(STANDARDS)], view.short_title)
-    if extremes is None:
-        return ""
-    if isinstance(extremes, str):
-        return f"Every standard had the same score {who} ({extremes})."
-    (n_top, text_top), (n_bottom, text_bottom) = extremes
-    lead = "standard was" if n_top == 1 else "standards were"
-    low = "its lowest" if n_bottom == 1 else "its lowest were"
-    return f"{possessive(who)} highest scoring {lead} {text_top} and {low} {text_bottom}."
-
-
 def overall_spread(view: NationalView, codes: pd.Series | None = None) -> dict[str, float] | None:
     """Lowest, quartiles and highest of ranked organisations' overall scores (None below ``min_region_orgs``)."""
     ranks = view.tables["ranks"]
@@ -382,70 +337,6 @@ def overall_spread(view: NationalView, codes: pd.Series | None = None) -> dict[s
             "median": values.median(), "q3": values.quantile(0.75), "max": values.max()}  # fmt: skip
 
 
-def headline(view: NationalView) -> list[str]:
-    """The opening sentences: who responded, England's ratings, highest and lowest, spread, drivers."""
-    part = participation(view)
-    who = [plural(part["councils"], "council")]
-    if part["non_councils"]:
-        who.append(plural(part["non_councils"], "non-council employer"))
-    sentences = [
-        f"Across England, {plural(part['responses'], 'social worker')} from "
-        f"{plural(part['organisations'], 'organisation')} ({join_list(who)}) responded to "
-        f"{fieldwork_phrase(view)}."  # type: ignore[arg-type]  # reads only .year and .meta
-    ]
-    nat = england_scores(view)
-    if text := ratings_sentence(view, nat, "Nationally"):
-        sentences.append(text)
-    if text := highest_lowest_sentence(view, nat, NATIONAL_GROUP):
-        sentences.append(text)
-    spread = overall_spread(view)
-    if spread is not None:
-        sentences.append(
-            f"Overall scores (the mean of the eight standards) of the {int(spread['orgs'])} organisations "
-            f"reporting ranged from {fmt_score(spread['min'])} to {fmt_score(spread['max'])}, with the middle half "
-            f"between {fmt_score(spread['q1'])} and {fmt_score(spread['q3'])}."
-        )
-    drivers = national_drivers(view)
-    drivers = drivers[drivers["rho"].notna()]
-    if not drivers.empty:
-        first = drivers.iloc[0]
-        sentences.append(
-            f"Of the eight standards, {view.short_title(first['area'])} went most closely with the desire to stay "
-            f"(Spearman's rho {fmt_rho(first['rho'])})."
-        )
-    if part["too_small"]:
-        sentences.append(
-            f"Of the {plural(part['organisations'], 'organisation')}, {part['too_small']} had fewer than "
-            f"{view.min_respondents} valid responses: their respondents count in the regional and national figures, "
-            "but they are not reported on their own."
-        )
-    return sentences
-
-
-def notes(view: NationalView) -> str:
-    """The notes of the national and regional reports, as a Markdown list."""
-    from healthcheck.findings.council import bands_sentence, source_version
-
-    level = f"{view.confidence:.0%}"
-    lines = [
-        "**Pooled figures.** England's and each region's scores are the mean over every respondent in the country "
-        "or region (not the mean of organisations' scores), so large organisations count in proportion to their "
-        "staff. Non-council employers count nationally and in their region where they have one.",
-        f"**Scale and ratings.** {bands_sentence(view.bands)} Negatively worded statements are scored the other way "
-        "round, so a higher score is always better; statement-level shares are shown as asked.",
-        f"**Intervals and tests.** Intervals are {level} confidence intervals. A region is compared with the rest "
-        f"of England by Welch's t-test at the {view.alpha:.0%} level; with 13 areas tested, about one difference in "
-        "twenty can look significant by chance.",
-        f"**Organisations.** An organisation's own figures need at least {view.min_respondents} valid responses; "
-        f"a spread of organisation scores needs at least {view.min_region_orgs} organisations. No organisation is "
-        "named unless it has agreed to be (see the regional reports).",
-        "**Drivers.** Spearman's rank correlation between each standard and the desire to stay, over respondents "
-        "who answered both; the standardised coefficients come from one regression of the desire to stay on all "
-        "eight standards. These are associations, not causes.",
-        f"**Source.** {source_version(view)}",  # type: ignore[arg-type]  # reads only .meta
-    ]
-    return "\n".join(f"- {line}" for line in lines)
-
 
 __all__ = [
     "NationalView",
@@ -454,16 +345,12 @@ __all__ = [
     "distribution_table",
     "drivers_table",
     "england_scores",
-    "headline",
-    "highest_lowest_sentence",
     "items_table",
     "key_driver_counts",
     "load_national_view",
     "national_drivers",
-    "notes",
     "overall_spread",
     "participation",
-    "ratings_sentence",
     "region_groups",
     "regional_ratings",
     "regional_scores",

@@ -17,130 +17,22 @@ England's moments are England's less the region's.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from datetime import date
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from healthcheck.config import Project
+from healthcheck.errors import ParameterError
+from healthcheck.findings.council import in_region
+from healthcheck.params import Band, ScoringParams
+from healthcheck.reference.organisations import REGIONS, normalise
+from healthcheck.scoring.stats import sd_from_t_interval, welch
 from healthcheck.text.numbers import round_half_up
 from healthcheck.text.words import rating_label
+from healthcheck.views.consent import consenting, load_consent
 from healthcheck.views.council import NATIONAL_GROUP, SIGNIFICANCE_WORDS
-from healthcheck.errors import InputError, ParameterError
-from healthcheck.findings.council import in_region, join_list, plural, possessive, the_region
-from healthcheck.views.national import NationalView, distribution_table, highest_lowest_sentence, load_national_view, participation, ratings_sentence
-from healthcheck.views.national import notes as national_notes
-from healthcheck.reference.organisations import normalise
-from healthcheck.params import Band, ScoringParams
-from healthcheck.reference.areas import AREAS, OTHER_AREAS, STANDARDS
-from healthcheck.reference.organisations import REGIONS, load_organisations
-from healthcheck.scoring.score import welch
-
-CONSENT_FILE = "consent_to_be_named.csv"
-CONSENT_COLUMNS = ["org_code", "consent", "date", "source"]
-_YES, _NO = {"yes", "y"}, {"no", "n"}
-
-
-# --------------------------------------------------------------------------------------
-# consent to be named
-# --------------------------------------------------------------------------------------
-def _parse_date(text: str) -> date | None:
-    """ISO 8601 (2021-01-12) or day first (12/01/2021); None when it is neither."""
-    text = text.strip()
-    for pattern, dayfirst in ((r"^\d{4}-\d{2}-\d{2}$", False), (r"^\d{1,2}/\d{1,2}/\d{4}$", True)):
-        if re.match(pattern, text):
-            try:
-                return pd.to_datetime(text, dayfirst=dayfirst, format="%Y-%m-%d" if not dayfirst else "%d/%m/%Y").date()
-            except (ValueError, TypeError):
-                return None
-    return None
-
-
-def read_consent(path: Path, orgs: pd.DataFrame) -> pd.DataFrame:
-    """``params/consent_to_be_named.csv``, checked: columns ``org_code, consent, date, source``.
-
-    One row per organisation (a known code, any case); ``consent`` is yes or no; a yes needs a
-    ``date`` (2021-01-12 or 12/01/2021) or a ``source`` saying where the consent is recorded.
-    Blank lines are skipped, extra columns ignored. A missing file means nobody has consented.
-    Every mistake is an :class:`InputError` naming the file, row (header = row 1) and column.
-    Returns ``org_code, consent (bool), date, source``.
-    """
-    empty = pd.DataFrame({"org_code": pd.Series(dtype="str"), "consent": pd.Series(dtype="bool"),
-                          "date": pd.Series(dtype="object"), "source": pd.Series(dtype="str")})  # fmt: skip
-    if not path.is_file():
-        return empty
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skip_blank_lines=False)
-    except pd.errors.EmptyDataError:
-        raise InputError("the file is empty: it needs the header org_code,consent,date,source", file=path, row=1) from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise InputError(f"not a readable CSV file: {exc}", file=path) from exc
-    frame.columns = [str(c).strip().lower() for c in frame.columns]
-    for col in ("org_code", "consent"):
-        if col not in frame.columns:
-            raise InputError(f"missing required column '{col}' (expected {','.join(CONSENT_COLUMNS)})", file=path, row=1, column=col)
-    if "date" not in frame.columns and "source" not in frame.columns:
-        raise InputError("needs a 'date' or a 'source' column to record where each consent comes from", file=path, row=1)
-    for col in ("date", "source"):
-        if col not in frame.columns:
-            frame[col] = ""
-    known = set(orgs["org_code"].str.upper())
-    rows: list[dict[str, object]] = []
-    seen: dict[str, int] = {}
-    for i, rec in enumerate(frame.to_dict("records")):
-        row = i + 2  # the header is row 1
-        cells = {k: str(v).strip() for k, v in rec.items()}
-        if not any(cells.values()):
-            continue
-        code = cells["org_code"].upper()
-        if not code:
-            raise InputError("org_code is blank", file=path, row=row, column="org_code")
-        if code not in known:
-            raise InputError(
-                f"unknown organisation code {cells['org_code']!r}", file=path, row=row, column="org_code",
-                hint="use an ONS code from data/reference/organisations.csv or an NC code from params/organisations_extra.csv",
-            )  # fmt: skip
-        if code in seen:
-            raise InputError(f"organisation {code} is listed twice (first on row {seen[code]})", file=path, row=row, column="org_code")
-        seen[code] = row
-        answer = cells["consent"].lower()
-        if answer not in _YES | _NO:
-            raise InputError(f"consent must be yes or no, got {cells['consent']!r}", file=path, row=row, column="consent")
-        when = None
-        if cells["date"]:
-            when = _parse_date(cells["date"])
-            if when is None:
-                raise InputError(
-                    f"date must be a date such as 2021-01-12 or 12/01/2021, got {cells['date']!r}",
-                    file=path, row=row, column="date",
-                )  # fmt: skip
-        consent = answer in _YES
-        if consent and when is None and not cells["source"]:
-            raise InputError(
-                "a consent needs a date or a source (where it is recorded)", file=path, row=row, column="date"
-            )
-        rows.append({"org_code": code, "consent": consent, "date": when, "source": cells["source"]})
-    if not rows:
-        return empty
-    out = pd.DataFrame(rows).astype({"consent": "bool"})
-    out["date"] = pd.Series([r["date"] for r in rows], dtype=object)  # None stays None, not NaN
-    return out
-
-
-def load_consent(project: Project | None = None, orgs: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The project's consent file, checked against its organisations."""
-    project = project or Project.default()
-    orgs = load_organisations(project) if orgs is None else orgs
-    return read_consent(project.params_dir / CONSENT_FILE, orgs)
-
-
-def consenting(consent: pd.DataFrame) -> set[str]:
-    """The codes of the organisations that have agreed to be named."""
-    return set(consent.loc[consent["consent"].astype(bool), "org_code"])
+from healthcheck.views.national import NationalView, distribution_table, load_national_view
 
 
 # --------------------------------------------------------------------------------------
@@ -218,14 +110,6 @@ def load_regional_view(project: Project | None = None, year: int | None = None, 
 # --------------------------------------------------------------------------------------
 # the region against England
 # --------------------------------------------------------------------------------------
-def _sd_from_ci(ci_low: np.ndarray, ci_high: np.ndarray, n: np.ndarray, confidence: float) -> np.ndarray:
-    """The standard deviation behind a t-interval: half-width * sqrt(n) / t(confidence, n - 1)."""
-    n = n.astype(float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        tcrit = stats.t.ppf((1 + confidence) / 2, n - 1)
-        return (ci_high - ci_low) / 2 * np.sqrt(n) / tcrit
-
-
 def comparison(view: RegionalView) -> pd.DataFrame:
     """Per area: the region's and England's pooled scores, the difference, and the test against the rest of England.
 
@@ -246,8 +130,8 @@ def comparison(view: RegionalView) -> pd.DataFrame:
     m = out["score"].astype(float).to_numpy()
     big_n = out["england_n"].astype(float).to_numpy()
     big_m = out["england_score"].astype(float).to_numpy()
-    sd = _sd_from_ci(out["ci_low"].astype(float).to_numpy(), out["ci_high"].astype(float).to_numpy(), n, conf)
-    big_sd = _sd_from_ci(out["england_ci_low"].astype(float).to_numpy(), out["england_ci_high"].astype(float).to_numpy(), big_n, conf)
+    sd = sd_from_t_interval(out["ci_low"].astype(float).to_numpy(), out["ci_high"].astype(float).to_numpy(), n, conf)
+    big_sd = sd_from_t_interval(out["england_ci_low"].astype(float).to_numpy(), out["england_ci_high"].astype(float).to_numpy(), big_n, conf)
     # the rest of England: England's count, sum and sum of squares less the region's
     rest_n = big_n - n
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -327,18 +211,19 @@ def unlabelled_scores(view: RegionalView) -> dict[str, tuple[float, ...]]:
     if not shown:
         return {}
     rows = view.org_rows()
-    return {a: tuple(sorted(float(v) for v in rows.loc[rows["area"] == a, "score"].dropna())) for a in AREAS}
+    return {a: tuple(sorted(float(v) for v in rows.loc[rows["area"] == a, "score"].dropna())) for a in view.national.area_order()}
 
 
 def named_table(view: RegionalView, areas: list[str] | None = None) -> pd.DataFrame:
     """The named organisations (consent recorded, enough responses) and their scores, alphabetically.
 
-    Columns: Organisation, Overall score (the mean of the eight standards; only when ``areas``
+    Columns: Organisation, Overall score (the mean of the standards; only when ``areas``
     is the standards or None) and one score column per area. No counts of responses: beside the
     region's pooled figures they would help to work out the unnamed organisations' scores.
     """
     nat_view = view.national
-    areas = list(STANDARDS) if areas is None else list(areas)
+    standards = nat_view.standards()
+    areas = standards if areas is None else list(areas)
     codes = view.named()
     rows = view.org_rows()
     rows = rows[rows["org_code"].isin(codes)]
@@ -347,7 +232,7 @@ def named_table(view: RegionalView, areas: list[str] | None = None) -> pd.DataFr
     if not codes:
         return pd.DataFrame(columns=["Organisation"])
     out = pd.DataFrame({"Organisation": [str(names[c]) for c in codes]}, index=codes)
-    if set(areas) <= set(STANDARDS):
+    if set(areas) <= set(standards):
         ranks = nat_view.tables["ranks"].set_index("org_code")["overall"]
         out["Overall score"] = [float(ranks[c]) if c in ranks.index and not pd.isna(ranks[c]) else None for c in codes]
     for area in areas:
@@ -360,122 +245,22 @@ def named_table(view: RegionalView, areas: list[str] | None = None) -> pd.DataFr
     return out
 
 
-# --------------------------------------------------------------------------------------
-# sentences
-# --------------------------------------------------------------------------------------
 def has_responses(view: RegionalView) -> bool:
     """Whether the region has pooled figures at all (some respondent in the year)."""
     return bool(view.national.bench("region", view.region)["score"].notna().any())
 
 
-def headline(view: RegionalView) -> list[str]:
-    """The opening sentences: who responded in the region, its ratings, highest and lowest, differences."""
-    nat_view = view.national
-    part = participation(nat_view, view.region)
-    where = the_region(view.region)
-    if not has_responses(view):
-        return [
-            f"No valid responses were received from organisations {in_region(view.region)} in the {view.year} "
-            "Social Work Health Check, so there are no regional figures."
-        ]
-    who = [plural(part["councils"], "council")]
-    if part["non_councils"]:
-        who.append(plural(part["non_councils"], "non-council employer"))
-    national = participation(nat_view)
-    sentences = [
-        f"In {where}, "
-        f"{plural(part['responses'], 'social worker')} from {plural(part['organisations'], 'organisation')} "
-        f"({join_list(who)}) responded to the {view.year} Social Work Health Check, out of "
-        f"{national['responses']:,} across England."
-    ]
-    bench = nat_view.bench("region", view.region)
-    if text := ratings_sentence(nat_view, bench, "Across the region"):
-        sentences.append(text)
-    if text := highest_lowest_sentence(nat_view, bench, _capital(where)):
-        sentences.append(text)
-    comp = comparison(view)
-    above = [nat_view.short_title(a) for a in comp.loc[comp["significance"] == "above", "area"]]
-    below = [nat_view.short_title(a) for a in comp.loc[comp["significance"] == "below", "area"]]
-    if above or below:
-        parts = []
-        if above:
-            parts.append(f"significantly above the rest of England on {join_list(above)}")
-        if below:
-            parts.append(f"significantly below {'it' if above else 'the rest of England'} on {join_list(below)}")
-        sentences.append(f"{_capital(where)} scored {' and '.join(parts)}.")
-    elif comp["significance"].notna().any():
-        sentences.append(f"None of {possessive(where)} scores differed significantly from the rest of England.")
-    named, unnamed = len(view.named()), len(view.unnamed())
-    if part["reporting"]:
-        sentences.append(
-            f"Of the {plural(part['reporting'], 'organisation')} with enough responses to report, "
-            f"{named} agreed to be named in this report"
-            + (f"; the other {unnamed} appear only as unnamed values." if unnamed else ".")
-        )
-    return sentences
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def unnamed_note(view: RegionalView) -> str:
-    """What the report says about organisations it does not name."""
-    nat_view = view.national
-    part = participation(nat_view, view.region)
-    lines = []
-    unnamed = len(view.unnamed())
-    if unnamed:
-        lines.append(
-            f"Of the region's organisations with enough responses to report, {unnamed} "
-            f"{'has' if unnamed == 1 else 'have'} not agreed to be named: "
-            f"{'its' if unnamed == 1 else 'their'} scores count in the regional figures and the spread of scores, "
-            "but are not shown against a name."
-        )
-    if part["too_small"]:
-        lines.append(
-            f"A further {plural(part['too_small'], 'organisation')} had fewer than {nat_view.min_respondents} valid "
-            "responses and {} not reported on {} own; {} respondents count in the regional figures.".format(
-                "is" if part["too_small"] == 1 else "are",
-                "its" if part["too_small"] == 1 else "their",
-                "its" if part["too_small"] == 1 else "their",
-            )
-        )
-    return " ".join(lines)
-
-
-def notes(view: RegionalView) -> str:
-    """The regional report's notes: the national ones and the rule for naming organisations."""
-    k = view.params.min_region_orgs
-    naming = (
-        "- **Naming organisations.** An organisation is named only where params/consent_to_be_named.csv records "
-        f"its consent and it has at least {view.params.min_respondents} valid responses. Any other organisation "
-        "appears only as an unnamed value in the spread of scores, which is shown only when at least "
-        f"{k} organisations report and the unnamed ones are none or at least {k}. Named organisations' numbers "
-        "of responses are not shown, so that the unnamed ones' scores cannot be worked out from the regional figures."
-    )
-    return national_notes(view.national) + "\n" + naming
-
 
 __all__ = [
-    "CONSENT_FILE",
-    "OTHER_AREAS",
-    "in_region",
-    "notes",
     "RegionalView",
     "build_regional_view",
     "comparison",
     "comparison_table",
-    "consenting",
     "distribution",
     "has_responses",
-    "headline",
-    "load_consent",
     "load_regional_view",
     "named_table",
-    "read_consent",
     "resolve_region",
     "spread_shown",
     "unlabelled_scores",
-    "unnamed_note",
 ]

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from healthcheck.config import Project
+from healthcheck.views.tables import read_return, scored_params
 from healthcheck.text.numbers import round_half_up
 from healthcheck.views.council import NATIONAL_GROUP
 
@@ -208,16 +209,15 @@ def workforce_context(
 def load_workforce_context(
     project: Project, year: int, org_code: str, *, name: str, region: str | None
 ) -> WorkforceContext:
-    """:func:`workforce_context` from the year's return (cleaned first if needed) and parameters."""
-    from healthcheck.params import load_scoring_params
-    from healthcheck.ingest.returns import load_clean_return, load_return_codebook, options
+    """:func:`workforce_context` from the year's cleaned return and the parameters it was scored with."""
+    from healthcheck.ingest.returns import load_return_codebook, options
 
-    returns = load_clean_return(project, year)
+    returns = read_return(project, year)
     try:
         order = options(load_return_codebook(project, year), SUPERVISION)
     except KeyError:  # a year whose form has no such question: the figure is simply missing
         order = None
-    params = load_scoring_params(project, year)
+    params = scored_params(project, year)
     return workforce_context(
         returns, org_code, year=year, name=name, region=region,
         min_region_orgs=params.min_region_orgs, supervision_order=order,
