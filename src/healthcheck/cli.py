@@ -224,7 +224,7 @@ def _batch(
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-    from healthcheck.batch.runner import check_options, default_workers, resolve_targets, run_batch, special_targets, write_run_record
+    from healthcheck.batch import check_options, default_workers, resolve_targets, run_batch, special_targets, write_run_record
     from healthcheck.batch.index import write_index
 
     formats = check_options(formats, engine, executor, workers)
@@ -395,7 +395,7 @@ def run(
     Every council's report, the national and regional reports and the national report of the
     organisational return; with --council only the councils named, unless asked for the others.
     """
-    from healthcheck.batch.runner import check_options
+    from healthcheck.batch import check_options
     from healthcheck.ingest.survey import clean_year
     from healthcheck.synthetic.survey import write_sample
     from healthcheck.scoring.score import score_year
