@@ -262,7 +262,7 @@ def built(tmp_path_factory):
     def parameters(project_, year, org_code, *, free_text=False):  # on for some councils, off for one
         return {**original(project_, year, org_code, free_text=free_text), "show_free_text": org_code in FREE_TEXT_ON}
 
-    mp.setattr(batch, "report_parameters", parameters)
+    mp.setattr(batch.targets, "report_parameters", parameters)  # where target_parameters looks it up
     try:
         scoring = project.params_dir / "scoring.yaml"  # a higher item base, so that York has '[c]' shares
         text = scoring.read_text(encoding="utf-8")
