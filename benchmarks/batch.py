@@ -51,11 +51,11 @@ def make_project(root: Path) -> None:
 
 
 def prepare(root: Path) -> None:
-    from healthcheck.ingest.survey import clean_year
     from healthcheck.config import Project
-    from healthcheck.views.council import scoring_complete
-    from healthcheck.synthetic.survey import write_sample
+    from healthcheck.ingest.survey import clean_year
     from healthcheck.scoring.score import score_year
+    from healthcheck.synthetic.survey import write_sample
+    from healthcheck.views.council import scoring_complete
 
     project = Project(root)
     if scoring_complete(project, YEAR):
@@ -88,10 +88,11 @@ def naive(root: Path, targets: list, formats: tuple[str, ...], out: Path, *, ren
     """
     import nbformat
 
+    from healthcheck.batch.targets import NOTEBOOK
     from healthcheck.publish.render import Renderer
 
     papermill = shutil.which("papermill", path=str(Path(sys.executable).parent)) or "papermill"
-    notebook = root / "notebooks" / "03-council-report.ipynb"
+    notebook = root / "notebooks" / NOTEBOOK
     steps: dict[str, float] = defaultdict(float)
     per_council = []
     cpu0 = machine_cpu()
@@ -152,7 +153,7 @@ def busy_share(before: tuple[float, float], after: tuple[float, float]) -> float
 
 def batch(root: Path, targets: list, formats: tuple[str, ...], workers: int) -> dict:
     """(b): the batch runner (warm kernels, one browser per worker, parallel)."""
-    from healthcheck.batch.runner import run_batch
+    from healthcheck.batch import run_batch
     from healthcheck.config import Project
 
     done_at: list[float] = []
@@ -227,7 +228,7 @@ def main() -> None:
     os.environ["HEALTHCHECK_ROOT"] = str(root)
     prepare(root)
 
-    from healthcheck.batch.runner import check_options, default_workers, resolve_targets
+    from healthcheck.batch import check_options, default_workers, resolve_targets
     from healthcheck.config import Project
 
     formats = check_options(args.formats.split(","), "native", "local", args.workers)

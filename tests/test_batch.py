@@ -12,16 +12,16 @@ import time
 import nbformat
 import pandas as pd
 import pytest
+from conftest import reportable_codes
 
-from healthcheck.batch import runner as batch
-from healthcheck.batch.runner import Target, plan, resolve_targets, run_batch, safe_out_dir
-from healthcheck.ingest.survey import clean_year
-from healthcheck.errors import ParameterError
+from healthcheck import batch
+from healthcheck.batch import Target, plan, resolve_targets, run_batch, safe_out_dir
 from healthcheck.batch.index import write_index
 from healthcheck.batch.manifest import outputs_match, read_manifest
-from healthcheck.synthetic.survey import write_sample
+from healthcheck.errors import ParameterError
+from healthcheck.ingest.survey import clean_year
 from healthcheck.scoring.score import score_year
-from conftest import reportable_codes
+from healthcheck.synthetic.survey import write_sample
 
 YEAR = 2020
 BAD_SELF_ASSESSMENT = "standard,element,status,notes\n1,A clear vision for social work,Maybe,\n"

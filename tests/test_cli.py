@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from healthcheck.batch import runner as batch
+from healthcheck import batch
 from healthcheck.cli import app
 from healthcheck.ingest.survey import clean_year
 from healthcheck.batch.manifest import read_manifest

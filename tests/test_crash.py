@@ -25,13 +25,13 @@ import time
 
 import psutil
 import pytest
-
-from healthcheck.batch.runner import resolve_targets
-from healthcheck.ingest.survey import clean_year
-from healthcheck.batch.manifest import outputs_match, read_manifest
-from healthcheck.synthetic.survey import write_sample
-from healthcheck.scoring.score import score_year
 from conftest import reportable_codes
+
+from healthcheck.batch import resolve_targets
+from healthcheck.batch.manifest import outputs_match, read_manifest
+from healthcheck.ingest.survey import clean_year
+from healthcheck.scoring.score import score_year
+from healthcheck.synthetic.survey import write_sample
 
 YEAR = 2020
 N_REPORTS = 6
@@ -221,7 +221,7 @@ def _content(folder) -> dict[str, object]:
 def test_manifest_and_the_same_inputs_give_the_same_report(scored):
     import shutil
 
-    from healthcheck.batch.runner import run_batch
+    from healthcheck.batch import run_batch
 
     project = scored
     [code] = _reportable(project, 1)

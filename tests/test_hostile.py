@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from healthcheck.batch import runner as batch
+from healthcheck import batch
 from healthcheck.ingest.survey import QA_COLUMNS, clean, clean_year, read_raw
 from healthcheck.config import Project
 from healthcheck.errors import HealthcheckError, InputError

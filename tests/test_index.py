@@ -9,7 +9,7 @@ import re
 
 import pandas as pd
 
-from healthcheck.batch.runner import FAILED, NOTEBOOKS, Result, write_run_record
+from healthcheck.batch import FAILED, NOTEBOOKS, Result, write_run_record
 from healthcheck.batch.index import index_rows, report_years, write_index, write_root_index
 from healthcheck.batch.manifest import write_manifest
 

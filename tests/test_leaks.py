@@ -39,14 +39,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from healthcheck.batch import runner as batch
+from healthcheck import batch
 from healthcheck.ingest.survey import clean_year
-from healthcheck.text.redact import COMMON_WORDS
 from healthcheck.reference.areas import load_areas
 from healthcheck.reference.codebook import load_codebook
 from healthcheck.reference.organisations import load_organisations
-from healthcheck.synthetic.survey import PLANTED_SENSITIVE, write_sample
 from healthcheck.scoring.score import score_year
+from healthcheck.synthetic.survey import PLANTED_SENSITIVE, write_sample
+from healthcheck.text.redact import COMMON_WORDS
 
 YEAR = 2021  # the second sample year: the report also compares with 2020 (trends)
 YEARS = [2020, 2021]
@@ -262,7 +262,7 @@ def built(tmp_path_factory):
     def parameters(project_, year, org_code, *, free_text=False):  # on for some councils, off for one
         return {**original(project_, year, org_code, free_text=free_text), "show_free_text": org_code in FREE_TEXT_ON}
 
-    mp.setattr(batch, "report_parameters", parameters)
+    mp.setattr(batch.targets, "report_parameters", parameters)  # where target_parameters looks it up
     try:
         scoring = project.params_dir / "scoring.yaml"  # a higher item base, so that York has '[c]' shares
         text = scoring.read_text(encoding="utf-8")

@@ -16,11 +16,14 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from healthcheck.errors import RenderError
 from healthcheck.publish import render
 from healthcheck.publish.display import TABLE_MIME, TableSpec
-from healthcheck.errors import RenderError
 from healthcheck.publish.figures import find_chromium
+from healthcheck.publish.formats import TEMPLATES
 from healthcheck.publish.render import Content, Markdown, Renderer, build_markdown, md_escape, read_content
+from healthcheck.publish.render.quarto import quarto_notebook
+from healthcheck.publish.render.typst import TEXT_WIDTH_PT
 
 FIXTURE = Path(__file__).parent / "fixtures" / "notebooks" / "report.ipynb"
 CODE_TEXT = ("zz_code_marker_zz", "ZZ_CODE_MARKER", "import pandas", "show_table(", "pd.DataFrame")
@@ -323,7 +326,6 @@ def test_only_the_images_the_outputs_need_in_one_batch(three_charts: Path, tmp_p
         assert "figures" not in rendered and "chart images" not in renderer.timings
     if "docx" in formats:
         import docx
-
         from docx.shared import Cm
 
         shapes = docx.Document(str(rendered["docx"])).inline_shapes
@@ -488,8 +490,7 @@ def test_quarto_input_has_front_matter_and_chart_images(tmp_path: Path) -> None:
     (tmp_path / "figures").mkdir()
     (tmp_path / "figures" / "bars.png").write_bytes(b"\x89PNG fake")
     content = read_content(nb, "x")
-    renderer = Renderer(formats=("html",))
-    prepared = renderer._quarto_notebook(nb, content, tmp_path, "halton", "Health Check: Halton")
+    prepared = quarto_notebook(nb, content, tmp_path, "halton", "Health Check: Halton")
     saved = nbformat.read(str(prepared), as_version=4)
     front = yaml.safe_load(saved.cells[0].source.strip().strip("-"))
     assert saved.cells[0].cell_type == "raw" and front["title"] == "Health Check: Halton"
@@ -514,7 +515,7 @@ def test_table_layout() -> None:
     wide = TableSpec(name="w", title="T", source="S", columns=columns, rows=(tuple("value" for _ in columns),))
     shares, size = render.table_layout(wide)
     assert size == 8.0 and sum(shares) == pytest.approx(1.0)
-    assert all(share * render.TEXT_WIDTH_PT >= 14 * 8.0 * 0.6 + 10 - 1e-6 for share in shares)
+    assert all(share * TEXT_WIDTH_PT >= 14 * 8.0 * 0.6 + 10 - 1e-6 for share in shares)
     # too wide even at 7.5 pt: the smallest type, columns shrunk evenly
     many = TableSpec(name="m", title="T", source="S", columns=tuple(f"{c}x" for c in columns * 2),
                      rows=(tuple(1 for _ in range(12)),))  # fmt: skip
@@ -528,8 +529,8 @@ def test_reference_docx_styles(tmp_path: Path) -> None:
 
     import docx
 
-    fresh = runpy.run_path(str(render.TEMPLATES / "build_reference_docx.py"))["build"](tmp_path / "ref.docx")
-    for path in (render.TEMPLATES / "reference.docx", fresh):
+    fresh = runpy.run_path(str(TEMPLATES / "build_reference_docx.py"))["build"](tmp_path / "ref.docx")
+    for path in (TEMPLATES / "reference.docx", fresh):
         document = docx.Document(str(path))
         section = document.sections[0]
         # Word stores twentieths of a point: 21 cm is 11906 twips

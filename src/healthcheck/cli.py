@@ -188,7 +188,7 @@ def _batch(
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-    from healthcheck.batch.runner import check_options, default_workers, resolve_targets, run_batch, special_targets, write_run_record
+    from healthcheck.batch import check_options, default_workers, resolve_targets, run_batch, special_targets, write_run_record
     from healthcheck.batch.index import write_index
 
     formats = check_options(formats, engine, executor, workers)
@@ -360,7 +360,7 @@ def run(
     organisational return; with --council only the councils named, unless asked for the others.
     """
     from healthcheck import pipeline
-    from healthcheck.batch.runner import check_options
+    from healthcheck.batch import check_options
 
     check_options(_formats(formats), engine, executor, workers)  # before minutes of work, not after
     selection = _selection(council, national, regional, region, org_return, default=True)

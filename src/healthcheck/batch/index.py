@@ -12,17 +12,19 @@ relative so the folder can be copied or zipped as it is.
 from __future__ import annotations
 
 import html
-import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from healthcheck.batch.runner import FAILED, KINDS, Result, Target, read_run_record, resolve_targets, special_targets
+from healthcheck.batch.build import FAILED
+from healthcheck.batch.manifest import read_manifest
+from healthcheck.batch.record import RUN_RECORD, counts, read_run_record
+from healthcheck.batch.targets import KINDS, Result, Target, resolve_targets, special_targets
 from healthcheck.config import Project
 from healthcheck.errors import HealthcheckError
-from healthcheck.batch.manifest import read_manifest
+from healthcheck.files import atomic_write_text
 
 INDEX = "index.html"
 LABELS = {"html": "HTML", "docx": "Word", "pdf": "PDF", "xlsx": "Spreadsheet", "ipynb": "Notebook"}
@@ -158,14 +160,6 @@ def _count(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
-def _write(path: Path, page: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(page, encoding="utf-8")
-    os.replace(tmp, path)
-    return path
-
-
 def _page(title: str, body: str) -> str:
     return (
         '<!DOCTYPE html>\n<html lang="en-GB"><head><meta charset="utf-8">\n'
@@ -191,7 +185,7 @@ def write_index(project: Project, year: int, results: Sequence[Result], *, secon
             label = region or NO_REGION
             lines = [_tr(r, first=label) for r in councils if r.region == region]
             sections.append(f"<h3>{html.escape(label)}</h3>\n" + _table(f"Council reports: {label}", "Region", lines))
-    tally = {s: sum(r.status == s for r in results) for s in ("ok", "skipped", "failed")}
+    tally = counts(results)
     when = datetime.now(timezone.utc).strftime("%d %B %Y %H:%M UTC")
     took = f" in {seconds:.0f} seconds" if seconds is not None else ""
     body = (
@@ -199,10 +193,10 @@ def write_index(project: Project, year: int, results: Sequence[Result], *, secon
         f"<h1>Social Work Health Check {year}: reports</h1>\n"
         f"<p>{_count(len(specials), 'national or regional report')} and {_count(len(councils), 'organisation')}. Last run: "
         f"{tally['ok']} built, {tally['skipped']} up to date,\n{tally['failed']} failed{took}; updated "
-        f'{html.escape(when)}. The run\'s details are in\n<a href="run-record.json">run-record.json</a>.</p>\n'
+        f'{html.escape(when)}. The run\'s details are in\n<a href="{RUN_RECORD}">{RUN_RECORD}</a>.</p>\n'
         + "\n".join(sections)
     )
-    path = _write(base / INDEX, _page(f"Social Work Health Check {year}: reports", body))
+    path = atomic_write_text(base / INDEX, _page(f"Social Work Health Check {year}: reports", body))
     write_root_index(project)
     return path
 
@@ -240,4 +234,4 @@ def write_root_index(project: Project) -> Path:
         else "<p>No reports yet: run <code>healthcheck run</code>.</p>"
     )
     body = f"<h1>Social Work Health Check: reports</h1>\n{table}"
-    return _write(project.reports_root / INDEX, _page("Social Work Health Check: reports", body))
+    return atomic_write_text(project.reports_root / INDEX, _page("Social Work Health Check: reports", body))

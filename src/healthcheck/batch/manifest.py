@@ -1,11 +1,11 @@
 """Provenance of a report folder: what went in (hashes), how it was made, and what came out.
 
 ``manifest.json`` in each ``reports/<year>/<slug>/`` records the sha256 of every input the
-report depends on (the scoring tables and cleaned return, the notebook, the reference data,
-``params/`` files and the council's own self-assessment; :func:`report_inputs` per kind of
-report), the notebook parameters, the formats and engine, the
-package version (and a hash of its source, so an edited module counts as a change), the time,
-and the sha256 of every output. :func:`check_current` compares a folder with what a run would
+report depends on (its notebook and the files :data:`healthcheck.catalogue.REPORT_INPUTS`
+declares for its kind: scoring tables, cleaned return, reference data, ``params/`` files, the
+council's own self-assessment; :func:`report_inputs`), the notebook parameters, the formats
+and engine, the package version (and a hash of its source, so an edited module counts as a
+change), the time, and the sha256 of every output. :func:`check_current` compares a folder with what a run would
 use now, and says why it must be rebuilt.
 """
 
@@ -14,19 +14,19 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from healthcheck import __version__
+from healthcheck.catalogue import REPORT_INPUTS
 from healthcheck.config import PACKAGE_DIR, Project
+from healthcheck.errors import ParameterError
+from healthcheck.files import atomic_write_text
 
 MANIFEST = "manifest.json"
-#: Cleaned, respondent-level data: the report never reads it (``scores_meta.json`` holds its hash).
-NOT_REPORT_INPUTS = ("responses.parquet",)
 SCHEMA = 1
 
 
@@ -48,99 +48,53 @@ def _key(project: Project, path: Path) -> str:
     return path.relative_to(project.root).as_posix() if path.is_relative_to(project.root) else str(path)
 
 
-def hashes(project: Project, paths: Iterable[Path]) -> dict[str, str | None]:
-    """``{relative path: sha256 or None}``; None records that a file was absent (adding it is a change)."""
-    return {_key(project, p): file_sha256(p) for p in sorted(set(Path(p) for p in paths))}
+def hashes(
+    project: Project, paths: Iterable[Path], *, cache: MutableMapping[Path, str | None] | None = None
+) -> dict[str, str | None]:
+    """``{relative path: sha256 or None}``; None records that a file was absent (adding it is a change).
 
-
-def shared_input_paths(project: Project, year: int, notebook: Path) -> list[Path]:
-    """Inputs every organisation's report shares: scoring tables, notebook, reference data, params.
-
-    Earlier years' tables, codebook revisions and item maps count too: the trends read them.
+    ``cache`` keeps each file's hash for the next call (a run's reports share most of their inputs).
     """
-    from healthcheck.scoring.trends import history_inputs
+    out: dict[str, str | None] = {}
+    for path in sorted(set(Path(p) for p in paths)):
+        if cache is None:
+            out[_key(project, path)] = file_sha256(path)
+            continue
+        if path not in cache:
+            cache[path] = file_sha256(path)
+        out[_key(project, path)] = cache[path]
+    return out
 
-    folder = project.processed_dir(year)
-    tables = (
-        [p for p in folder.iterdir() if p.suffix in (".parquet", ".json") and p.name not in NOT_REPORT_INPUTS]
-        if folder.is_dir()
-        else []
+
+def report_input_paths(
+    project: Project, year: int, kind: str, notebook: Path, parameters: Mapping[str, Any] | None = None
+) -> list[Path]:
+    """Every file one report reads, present or not: its notebook and what the catalogue declares.
+
+    :data:`healthcheck.catalogue.REPORT_INPUTS` lists each kind's files; the report's
+    ``parameters`` say whose (``council``: the council's own self-assessment) and whether it
+    shows comments (``show_free_text``: the cleaned responses are read then).
+    """
+    if kind not in REPORT_INPUTS:
+        raise ParameterError(f"unknown kind of report {kind!r}: choose from {', '.join(REPORT_INPUTS)}")
+    parameters = parameters or {}
+    declared = REPORT_INPUTS[kind].paths(
+        project, year, org_code=parameters.get("council"), free_text=bool(parameters.get("show_free_text"))
     )
-    return [
-        *tables,
-        Path(notebook),
-        project.reference_dir / "organisations.csv",
-        project.reference_dir / "areas.csv",
-        project.reference_dir / "codebook.csv",
-        project.reference_dir / "return_codebook.csv",  # the workforce context reads the return
-        project.params_dir / "organisations_extra.csv",
-        project.params_dir / "scoring.yaml",
-        project.year_params_dir(year) / "scoring.yaml",
-        project.year_params_dir(year) / "codebook.csv",
-        project.year_params_dir(year) / "return_codebook.csv",
-        *history_inputs(project, year),
-    ]
+    return [*declared, Path(notebook)]
 
 
-#: Parameters the national and regional reports read besides the shared ones.
-NATIONAL_PARAMS = ("consent_to_be_named.csv",)
-
-
-def return_input_paths(project: Project, year: int, notebook: Path) -> list[Path]:
-    """Inputs of the national report of the organisational return: the return, its codebook, organisations."""
-    processed, raw = project.processed_dir(year), project.raw_dir(year)
-    return [
-        processed / "org_return.parquet",
-        raw / "org_return.csv",  # the notebook cleans again if the raw file is newer
-        raw / "org_return.xlsx",
-        Path(notebook),
-        project.reference_dir / "organisations.csv",
-        project.reference_dir / "return_codebook.csv",
-        project.params_dir / "organisations_extra.csv",
-        project.year_params_dir(year) / "return_codebook.csv",
-    ]
-
-
-def kind_input_paths(project: Project, year: int, kind: str, notebook: Path) -> list[Path]:
-    """Inputs every report of a kind (council, national, region, return) shares."""
-    if kind == "return":
-        return return_input_paths(project, year, notebook)
-    paths = shared_input_paths(project, year, notebook)
-    if kind in ("national", "region"):
-        paths += [project.params_dir / name for name in NATIONAL_PARAMS]
-    return paths
-
-
-def kind_inputs(project: Project, year: int, kind: str, notebook: Path) -> dict[str, str | None]:
-    return hashes(project, kind_input_paths(project, year, kind, notebook))
-
-
-def own_inputs(project: Project, kind: str, org_code: str) -> dict[str, str | None]:
-    """Inputs of one report alone: a council's self-assessment; nothing for the other kinds."""
-    return council_inputs(project, org_code) if kind == "council" else {}
-
-
-def report_inputs(project: Project, year: int, kind: str, org_code: str, notebook: Path) -> dict[str, str | None]:
-    """Hashes of everything one report of a kind depends on (relative path -> sha256)."""
-    return {**kind_inputs(project, year, kind, notebook), **own_inputs(project, kind, org_code)}
-
-
-def council_input_paths(project: Project, org_code: str) -> list[Path]:
-    """Inputs of one organisation alone: its self-assessment."""
-    return [project.params_dir / "self_assessment" / f"{org_code}.csv"]
-
-
-def shared_inputs(project: Project, year: int, notebook: Path) -> dict[str, str | None]:
-    return hashes(project, shared_input_paths(project, year, notebook))
-
-
-def council_inputs(project: Project, org_code: str) -> dict[str, str | None]:
-    return hashes(project, council_input_paths(project, org_code))
-
-
-def input_hashes(project: Project, year: int, org_code: str, notebook: Path) -> dict[str, str | None]:
-    """Hashes of everything one organisation's report depends on (relative path -> sha256)."""
-    return {**shared_inputs(project, year, notebook), **council_inputs(project, org_code)}
+def report_inputs(
+    project: Project,
+    year: int,
+    kind: str,
+    notebook: Path,
+    parameters: Mapping[str, Any] | None = None,
+    *,
+    cache: MutableMapping[Path, str | None] | None = None,
+) -> dict[str, str | None]:
+    """Hashes of everything one report depends on (relative path -> sha256, None when absent)."""
+    return hashes(project, report_input_paths(project, year, kind, notebook, parameters), cache=cache)
 
 
 def _package_files() -> tuple[tuple[str, int, int], ...]:
@@ -234,11 +188,7 @@ def write_manifest(
         "outputs": output_hashes(folder),
         "timings": {k: round(v, 3) for k, v in (timings or {}).items()},
     }
-    path = folder / MANIFEST
-    tmp = folder / f".{MANIFEST}.tmp"
-    tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    return atomic_write_text(folder / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
 
 
 def read_manifest(folder: Path) -> dict[str, Any] | None:

@@ -54,6 +54,7 @@ from typing import TYPE_CHECKING, Any
 
 from healthcheck.errors import RenderError
 from healthcheck.files import atomic_write_bytes
+from healthcheck.publish.formats import IMAGE_FORMATS
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -61,7 +62,6 @@ if TYPE_CHECKING:
 INSTALL_HINT = "install Debian's Chromium with `apt-get install chromium` (or `make system`), or set BROWSER_PATH"
 #: Added to choreographer's flags: nothing in the background may try the network.
 OFFLINE_FLAGS = ("--disable-background-networking", "--disable-default-apps", "--disable-domain-reliability")
-FORMATS = ("png", "svg")
 #: A tab's page is reloaded after this many images (kaleido itself reloads after every one).
 RELOAD_EVERY = 50
 _START_TIMEOUT = 120.0  # starting Chromium on a loaded machine
@@ -324,7 +324,7 @@ class ChartExporter:
 
     # export ----------------------------------------------------------------------------
     def _opts(self, fig: Mapping[str, Any], fmt: str) -> dict[str, Any]:
-        if fmt not in FORMATS:
+        if fmt not in IMAGE_FORMATS:
             raise RenderError(f"unknown chart image format {fmt!r}: choose png or svg")
         layout = fig.get("layout") or {}
         width, height = int(layout.get("width") or self.width), int(layout.get("height") or self.height)
@@ -375,7 +375,7 @@ class ChartExporter:
         """Write each ``(figure, path)`` (format from the suffix, .png or .svg), all in one batch, atomically."""
         pairs = [(fig, Path(path)) for fig, path in items]
         for _, path in pairs:
-            if path.suffix.lower().lstrip(".") not in FORMATS:
+            if path.suffix.lower().lstrip(".") not in IMAGE_FORMATS:
                 raise RenderError(f"chart image {path.name!r} must end in .png or .svg")
         return self._write([(ImageJob(fig, path.suffix.lower().lstrip(".")), path) for fig, path in pairs])
 

@@ -7,7 +7,7 @@ small "Table Source" paragraphs for sources and notes, and "Page N of M" in the 
 
 Run it after changing a style; the result is kept next to it:
 
-    .venv/bin/python src/healthcheck/templates/build_reference_docx.py
+    .venv/bin/python src/healthcheck/publish/templates/build_reference_docx.py
 """
 
 from __future__ import annotations
