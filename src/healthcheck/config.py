@@ -66,6 +66,11 @@ class Project:
     def reports_dir(self, year: int) -> Path:
         return self.reports_root / str(year)
 
+    def key(self, path: Path) -> str:
+        """A path as records name it: relative to the root with forward slashes (absolute if outside)."""
+        path = Path(path)
+        return path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else str(path)
+
     # years --------------------------------------------------------------
     def raw_years(self) -> list[int]:
         """Survey years that have a raw export folder, oldest first."""

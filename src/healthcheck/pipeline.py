@@ -176,14 +176,10 @@ class Step:
 # ---------------------------------------------------------------------------------------
 # the record of what each stage was built from
 # ---------------------------------------------------------------------------------------
-def _key(project: Project, path: Path) -> str:
-    return path.relative_to(project.root).as_posix() if path.is_relative_to(project.root) else str(path)
-
-
 def fingerprint(project: Project, year: int, stage: str) -> dict[str, Any]:
     """The hashes a stage's outputs depend on now: every input file (None when absent) and its code."""
     spec = STAGES[stage]
-    inputs = {_key(project, p): file_sha256(p) for p in sorted(set(spec.reads(project, year)))}
+    inputs = {project.key(p): file_sha256(p) for p in sorted(set(spec.reads(project, year)))}
     return {"inputs": inputs, "code": source_sha256(spec.code)}
 
 

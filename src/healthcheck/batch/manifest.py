@@ -11,41 +11,22 @@ use now, and says why it must be rebuilt.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from datetime import datetime, timezone
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from healthcheck import __version__
 from healthcheck.catalogue import REPORT_INPUTS
-from healthcheck.config import PACKAGE_DIR, Project
+from healthcheck.config import Project
 from healthcheck.errors import ParameterError
 from healthcheck.files import atomic_write_text
+from healthcheck.fingerprints import file_sha256, package_fingerprint
 
 MANIFEST = "manifest.json"
 SCHEMA = 1
-
-
-def file_sha256(path: Path) -> str | None:
-    """sha256 of a file's bytes, or None when it does not exist."""
-    path = Path(path)
-    if not path.is_file():
-        return None
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _key(project: Project, path: Path) -> str:
-    """A path as the manifest names it: relative to the project root, with forward slashes."""
-    path = Path(path)
-    return path.relative_to(project.root).as_posix() if path.is_relative_to(project.root) else str(path)
 
 
 def hashes(
@@ -58,11 +39,11 @@ def hashes(
     out: dict[str, str | None] = {}
     for path in sorted(set(Path(p) for p in paths)):
         if cache is None:
-            out[_key(project, path)] = file_sha256(path)
+            out[project.key(path)] = file_sha256(path)
             continue
         if path not in cache:
             cache[path] = file_sha256(path)
-        out[_key(project, path)] = cache[path]
+        out[project.key(path)] = cache[path]
     return out
 
 
@@ -95,39 +76,6 @@ def report_inputs(
 ) -> dict[str, str | None]:
     """Hashes of everything one report depends on (relative path -> sha256, None when absent)."""
     return hashes(project, report_input_paths(project, year, kind, notebook, parameters), cache=cache)
-
-
-def _package_files() -> tuple[tuple[str, int, int], ...]:
-    """(path, mtime, size) of every source file and template: cheap to read, changes with any edit."""
-    files = sorted(p for p in PACKAGE_DIR.rglob("*") if p.is_file() and p.suffix not in (".pyc",) and "__pycache__" not in p.parts)
-    stats = []
-    for path in files:
-        with contextlib.suppress(OSError):  # a file removed while we look
-            st = path.stat()
-            stats.append((str(path), st.st_mtime_ns, st.st_size))
-    return tuple(stats)
-
-
-def package_fingerprint() -> dict[str, str]:
-    """The package version and a hash of its source files and templates.
-
-    Hashed again only when a file's time or size changed, so a long-lived process (a test
-    session, a notebook server) never compares reports against a stale fingerprint.
-    """
-    return dict(_fingerprint(_package_files()))
-
-
-@lru_cache(maxsize=4)
-def _fingerprint(stats: tuple[tuple[str, int, int], ...]) -> tuple[tuple[str, str], ...]:
-    digest = hashlib.sha256()
-    for name, _, _ in stats:
-        path = Path(name)
-        digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode())
-        digest.update(b"\0")
-        with contextlib.suppress(OSError):
-            digest.update(path.read_bytes())
-        digest.update(b"\0")
-    return (("version", __version__), ("source_sha256", digest.hexdigest()))
 
 
 def params_sha256(project: Project) -> str:

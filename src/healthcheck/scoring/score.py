@@ -352,7 +352,7 @@ def score_year(project: Project, year: int) -> list[Path]:
     submitted = pd.to_datetime(responses["submitted"], errors="coerce").dropna() if "submitted" in responses else pd.Series([], dtype="datetime64[ns]")
     meta = {
         "year": year,
-        "source": str(source.relative_to(project.root)) if source.is_relative_to(project.root) else str(source),
+        "source": project.key(source),
         "source_sha256": file_sha256(source),
         "responses": int(len(responses)),
         "organisations": int(responses["org_code"].nunique()),
