@@ -7,9 +7,14 @@ import json
 import pandas as pd
 import pytest
 
+from healthcheck.charts.chart import Chart
 from healthcheck.charts.council import (
-    WIDTH, alt_text, area_comparison, distribution, drivers, item_share_groups, item_shares, short_wording,
+    area_comparison, distribution, drivers, item_groups, item_share_charts, item_share_groups, item_shares,
+    item_shares_alt, short_wording,
 )  # fmt: skip
+from healthcheck.charts.style import WIDTH, band_edges
+from healthcheck.params import ScoringParams
+from healthcheck.reference.areas import load_areas
 from healthcheck.views.council import load_council_view
 from healthcheck.errors import ReportError
 from test_council import OTHER_NAMES, YEAR, write_tables  # hand-made scoring tables to the contract
@@ -30,7 +35,9 @@ def halton(scored):
 
 @pytest.mark.parametrize("chart", CHARTS, ids=lambda c: c.__name__)
 def test_titles_axes_and_size(halton, chart):
-    fig = chart(halton)
+    made = chart(halton)
+    assert isinstance(made, Chart) and made.title == made.figure.layout.title.text and made.alt
+    fig = made.figure
     assert "2020" in fig.layout.title.text
     assert fig.layout.xaxis.title.text
     assert fig.layout.yaxis.title.text
@@ -41,7 +48,8 @@ def test_titles_axes_and_size(halton, chart):
 @pytest.mark.parametrize("chart", CHARTS, ids=lambda c: c.__name__)
 def test_no_other_organisation_in_the_figure(scored, chart, who):
     view = load_council_view(scored, YEAR, who)
-    text = chart(view).to_json()
+    made = chart(view)
+    text = made.figure.to_json() + made.title + made.alt
     assert who in text
     for other in OTHER_NAMES + ["E06000006", "Halton"]:
         if other not in (who, view.code):
@@ -50,13 +58,15 @@ def test_no_other_organisation_in_the_figure(scored, chart, who):
 
 def test_only_council_region_and_england_have_hover_text(halton):
     for chart in CHARTS:
-        for trace in chart(halton).data:
+        for trace in chart(halton).figure.data:
             if trace.hoverinfo != "skip":
                 assert trace.name in ("England", "North West") or trace.name.startswith(("Halton", "England", "Agree", "Neither", "Disagree")), trace.name  # fmt: skip
 
 
 def test_area_comparison_values_and_bands(halton):
-    fig = area_comparison(halton)
+    chart = area_comparison(halton)
+    assert chart.name == "area_comparison"
+    fig = chart.figure
     traces = {t.name: t for t in fig.data}
     assert list(traces) == ["England", "North West", "Halton (with 95% confidence interval)"]
     council = traces["Halton (with 95% confidence interval)"]
@@ -70,7 +80,9 @@ def test_area_comparison_values_and_bands(halton):
 
 
 def test_distribution_shows_others_as_bare_grey_points(halton):
-    fig = distribution(halton)
+    chart = distribution(halton)
+    assert chart.name == "distribution"
+    fig = chart.figure
     others, council = fig.data
     assert others.hoverinfo == "skip" and others.text is None and others.name == "Other organisations (not named)"
     # row 0 is the overall score: the four other reportable organisations
@@ -80,19 +92,20 @@ def test_distribution_shows_others_as_bare_grey_points(halton):
     assert council.x[0] == 77.55 and council.text[0] == "Halton"
     assert list(fig.layout.yaxis.ticktext)[:2] == ["Overall score", "1. Social work framework"]
     assert "among the 5 organisations reporting" in fig.layout.title.text
-    only_overall = distribution(halton, by_area=False)
+    only_overall = distribution(halton, by_area=False).figure
     assert len(only_overall.data[0].x) == 4
 
 
 def test_item_shares_council_against_england(halton):
-    fig = item_shares(halton, "s6")
+    fig = item_shares(halton, "s6").figure
     agree = fig.data[0]
     assert [t.name for t in fig.data] == ["Agree", "Neither agree nor disagree", "Disagree"]
     assert list(agree.x) == [40.9, 37.9]
     assert list(agree.y[1]) == ["Halton", "England"]
     assert agree.y[0][0] == short_wording("I am given protected time for continuing professional development")
     assert list(agree.text) == ["41%", "38%"]
-    assert len(item_shares(halton).data[0].x) == 6
+    assert len(item_shares(halton).figure.data[0].x) == 6
+    assert item_shares(halton).name == "item_shares"
 
 
 def test_item_shares_come_in_parts_that_fit_a_page(halton):
@@ -102,20 +115,24 @@ def test_item_shares_come_in_parts_that_fit_a_page(halton):
         ("item_shares_standards_5_8", ["s6"]),
         ("item_shares_other_areas", ["tensions"]),
     ]
-    part = item_shares(halton, ["s4"])
+    parts = item_share_charts(halton)
+    assert [c.name for c in parts] == ["item_shares_standards_1_4", "item_shares_standards_5_8", "item_shares_other_areas"]
+    assert parts[0].title == "Agreement with each statement: Halton and England, 2020 (Wellbeing)"
+    assert parts[0].alt == item_shares_alt(halton, ["s4"])
+    part = item_shares(halton, ["s4"]).figure
     assert list(part.data[0].y[1]) == ["Halton", "England"]
     assert part.layout.title.text == "Agreement with each statement: Halton and England, 2020 (Wellbeing)"
-    assert item_shares(halton, ["s4", "s6", "tensions"]).layout.title.text.endswith("2020 (Wellbeing, CPD, Tensions)")
+    assert item_shares(halton, ["s4", "s6", "tensions"]).title.endswith("2020 (Wellbeing, CPD, Tensions)")
     halton.items.loc[halton.items["area"] == "s6", "area"] = "s1"  # three areas of one part: named by the part
     halton.items = pd.concat([halton.items, halton.items.assign(area="s2", item="s2_9")], ignore_index=True)
-    assert item_shares(halton, ["s1", "s2", "s4"]).layout.title.text.endswith("2020 (Standards 1 to 4)")
-    assert alt_text(halton, "item_shares", ["s4", "s6"]).endswith("disagree with each statement on Wellbeing and CPD.")
-    assert alt_text(halton, "item_shares").endswith("disagree with each statement of the survey.")
+    assert item_shares(halton, ["s1", "s2", "s4"]).title.endswith("2020 (Standards 1 to 4)")
+    assert item_shares_alt(halton, ["s4", "s6"]).endswith("disagree with each statement on Wellbeing and CPD.")
+    assert item_shares(halton).alt.endswith("disagree with each statement of the survey.")
 
 
 def test_item_shares_marks_suppressed_items(halton):
     halton.items.loc[(halton.items["level"] == "org") & (halton.items["item"] == "s4_1"), ["agree", "neutral", "disagree"]] = None  # fmt: skip
-    fig = item_shares(halton, "s4")
+    fig = item_shares(halton, "s4").figure
     assert fig.data[-1].text == ("[c] fewer than 5 answers",)
 
 
@@ -127,10 +144,10 @@ def test_short_wording():
 
 
 def test_drivers_national_and_own(scored, halton):
-    fig = drivers(halton)
+    fig = drivers(halton).figure
     assert len(fig.data) == 1 and "too small for its own estimate" in fig.layout.title.text
     assert [round(x, 2) for x in fig.data[0].x] == [0.3, 0.33, 0.36, 0.39, 0.42, 0.45, 0.48, 0.51]
-    own = drivers(load_council_view(scored, YEAR, "Warrington"))
+    own = drivers(load_council_view(scored, YEAR, "Warrington")).figure
     assert [t.name for t in own.data] == ["England (95% confidence interval)", "Warrington's own responses"]
     assert round(own.data[1].x[4], 2) == 0.52
 
@@ -144,18 +161,45 @@ def test_suppressed_council_has_no_charts(scored):
 
 def test_figures_are_plain_json(halton):
     for chart in CHARTS:
-        json.loads(chart(halton).to_json())
+        json.loads(chart(halton).figure.to_json())
 
 
 def test_alt_text(scored, halton):
-    assert alt_text(halton, "area_comparison") == (
+    assert area_comparison(halton).alt == (
         "Dot chart of Halton's mean score (0-100) in each of the 8 standards and 5 other areas, beside the scores "
         "of England and the North West, drawn over the Red, Amber and Green rating bands. Halton's ratings: "
         "10 Green, 2 Amber, 1 Red. The table above gives every figure."
     )
     # overall 77.55; of 54.25, 69.5, 73.0 and 83.0 only one is higher
-    assert alt_text(halton, "distribution").endswith("with Halton marked. 1 of the other 4 organisations has a higher overall score.")
-    assert "Halton's own estimates" not in alt_text(halton, "drivers")
-    assert "Warrington's own estimates" in alt_text(load_council_view(scored, YEAR, "Warrington"), "drivers")
-    with pytest.raises(ValueError):
-        alt_text(halton, "pie")
+    assert distribution(halton).alt.endswith("with Halton marked. 1 of the other 4 organisations has a higher overall score.")
+    assert "Halton's own estimates" not in drivers(halton).alt
+    assert "with 95% confidence intervals" in drivers(halton).alt
+    assert "Warrington's own estimates" in drivers(load_council_view(scored, YEAR, "Warrington")).alt
+
+
+def test_item_groups_come_from_the_areas_table():
+    areas = load_areas()
+    assert item_groups(areas) == [
+        ("item_shares_standards_1_4", "Standards 1 to 4", ["s1", "s2", "s3", "s4"]),
+        ("item_shares_standards_5_8", "Standards 5 to 8", ["s5", "s6", "s7", "s8"]),
+        ("item_shares_other_areas", "the other areas", ["covid", "contribution", "tensions", "satisfaction", "stay"]),
+    ]
+    ninth = pd.DataFrame([{"area": "s9", "kind": "standard", "number": 9, "title": "Ninth", "short_title": "Ninth",
+                           "order": 8.5}])  # fmt: skip
+    names = [name for name, _, _ in item_groups(pd.concat([areas, ninth], ignore_index=True))]
+    assert names == ["item_shares_standards_1_5", "item_shares_standards_6_9", "item_shares_other_areas"]
+
+
+def test_a_14th_area_changes_the_alt_text(halton):
+    """The alt text counts the areas from the areas table: a new other area makes it '6 other areas'."""
+    extra = pd.DataFrame([{"area": "pay", "kind": "other", "number": pd.NA, "title": "Pay", "short_title": "Pay",
+                           "order": 99}])  # fmt: skip
+    halton.areas = pd.concat([halton.areas, extra], ignore_index=True)
+    assert "in each of the 8 standards and 6 other areas, beside" in area_comparison(halton).alt
+
+
+def test_band_edges_sit_at_halves():
+    assert band_edges(ScoringParams().bands) == [
+        ("Red", "improve", 0.0, 50.5, "0–50"), ("Amber", "monitor", 50.5, 74.5, "51–74"),
+        ("Green", "sustain", 74.5, 100.0, "75–100"),
+    ]  # fmt: skip

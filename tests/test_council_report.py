@@ -19,7 +19,8 @@ from healthcheck.text.numbers import round_half_up
 from healthcheck import pipeline
 from healthcheck.views.council import load_council_view
 from healthcheck.publish.display import META_KEY, PLOTLY_MIME, TABLE_MIME
-from healthcheck.findings.council import findings, headline, national_context, notes
+from healthcheck.findings.council import findings, headline, national_context
+from healthcheck.findings.notes import notes
 from healthcheck.reference.areas import AREAS, load_areas
 from healthcheck.synthetic.survey import PLANTED_SENSITIVE, write_sample
 

@@ -11,6 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
+from healthcheck.charts.chart import Chart
 from healthcheck.publish import display
 from healthcheck.publish.display import PLOTLY_MIME, TABLE_MIME, Display, TableSpec, excel_number_format, format_cell
 from healthcheck.errors import ReportError
@@ -222,8 +223,8 @@ def bar() -> go.Figure:
 
 
 def test_show_chart_inlines_plotly_once(published: list) -> None:
-    display.show_chart(bar(), name="first", title="First chart", alt="Two bars: a 1.5, b 2.25.")
-    display.show_chart(bar(), name="second", title="Second chart", alt="The same bars again.")
+    display.show_chart(Chart(bar(), name="first", title="First chart", alt="Two bars: a 1.5, b 2.25."))
+    display.show_chart(Chart(bar(), name="second", title="Second chart", alt="The same bars again."))
     (first, meta1), (second, meta2) = published
     assert set(first) == {"text/html", PLOTLY_MIME, "text/plain"}
     assert first["text/plain"] == "First chart"
@@ -243,17 +244,21 @@ def test_show_chart_inlines_plotly_once(published: list) -> None:
 
 def test_reset_inlines_plotly_again(published: list) -> None:
     own = Display()
-    own.chart(bar(), name="a", title="A", alt="Alt A")
-    own.chart(bar(), name="b", title="B", alt="Alt B")
+    own.chart(Chart(bar(), name="a", title="A", alt="Alt A"))
+    own.chart(Chart(bar(), name="b", title="B", alt="Alt B"))
     own.reset()
-    own.chart(bar(), name="c", title="C", alt="Alt C")
+    own.chart(Chart(bar(), name="c", title="C", alt="Alt C"))
     counts = [bundle["text/html"].count("plotly.js v") for bundle, _ in published]
     assert counts == [1, 0, 1]
 
 
 def test_chart_needs_alt_text(published: list) -> None:
     with pytest.raises(ReportError, match="alt"):
-        display.show_chart(bar(), name="c", title="T", alt="  ")
+        display.show_chart(Chart(bar(), name="c", title="T", alt="  "))
     with pytest.raises(ReportError, match="plotly Figure"):
-        display.show_chart("not a figure", name="c", title="T", alt="A")  # type: ignore[arg-type]
+        display.show_chart(Chart("not a figure", name="c", title="T", alt="A"))
+    with pytest.raises(ReportError, match="needs a Chart"):
+        display.show_chart(bar())  # type: ignore[arg-type]
+    with pytest.raises(ReportError, match="not usable"):
+        display.show_chart(Chart(bar(), name="no spaces", title="T", alt="A"))
     assert published == []

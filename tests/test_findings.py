@@ -6,7 +6,9 @@ import pandas as pd
 import pytest
 
 from healthcheck.views.council import CouncilView
-from healthcheck.findings.council import bands_sentence, notes, source_version, findings, headline, highest_lowest, join_list, key_driver, least_agreed, most_agreed, national_context, possessive, quote, rank_phrase, ratings_summary, regional_national_comparison, respondents_phrase, significance, suppression_notice
+from healthcheck.findings.council import findings, headline, highest_lowest, key_driver, least_agreed, most_agreed, national_context, rank_phrase, ratings_summary, regional_national_comparison, respondents_phrase, significance, suppression_notice
+from healthcheck.findings.notes import bands_sentence, notes, source_version
+from healthcheck.text.words import join_list, possessive, quote
 from healthcheck.params import ScoringParams
 from healthcheck.reference.areas import AREAS, load_areas
 from healthcheck.reference.codebook import load_codebook

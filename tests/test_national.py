@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from healthcheck.charts import council as charts
+from healthcheck.charts import distributions as charts
 from healthcheck.config import REPO_ROOT, Project
 from healthcheck.errors import InputError
 from conftest import scoring_params
@@ -300,15 +300,17 @@ def test_no_organisation_is_named_anywhere_in_the_national_report(view):
     text = "\n".join(headline(view))
     for frame in (area_table(view), distribution_table(view), regional_scores(view), drivers_table(view), items_table(view)):
         text += frame.to_csv()
-    for fig in (charts.national_distribution(view), charts.regional_heatmap(view)):
-        text += fig.to_json()
-    text += charts.national_alt_text(view, "national_distribution") + charts.national_alt_text(view, "regional_heatmap")
+    for chart in (charts.national_distribution(view), charts.regional_heatmap(view)):
+        text += chart.figure.to_json() + chart.title
+    text += charts.national_distribution_alt(view) + charts.regional_heatmap_alt(view)
     for code, (name, *_rest) in ORGS.items():
         assert code not in text and name not in text
 
 
 def test_national_distribution_chart_dots_are_unlabelled(view):
-    fig = charts.national_distribution(view)
+    chart = charts.national_distribution(view)
+    assert chart.name == "national_distribution" and chart.alt == charts.national_distribution_alt(view)
+    fig = chart.figure
     dots = fig.data[0]
     assert dots.hoverinfo == "skip" and dots.text is None and dots.hovertext is None
     assert sorted(x for x, y in zip(dots.x, dots.y, strict=True) if round(y) == 0) == [50.4, 60.0, 70.0, 74.5, 80.0, 90.0]
@@ -317,8 +319,18 @@ def test_national_distribution_chart_dots_are_unlabelled(view):
     assert fig.layout.title.text.startswith("How organisations' scores vary: the 6 organisations reporting")
 
 
+def test_alt_text_counts_the_areas_from_the_areas_table(view):
+    assert "in each of the 8 standards and 5 other areas, one unnamed grey dot" in charts.national_distribution_alt(view)
+    extra = pd.DataFrame([{"area": "pay", "kind": "other", "number": pd.NA, "title": "Pay", "short_title": "Pay",
+                           "order": 99}])  # fmt: skip
+    view.areas = pd.concat([view.areas, extra], ignore_index=True)
+    assert "in each of the 8 standards and 6 other areas, one unnamed grey dot" in charts.national_distribution_alt(view)
+
+
 def test_regional_heatmap_writes_score_and_rating_in_each_cell(view):
-    fig = charts.regional_heatmap(view)
+    chart = charts.regional_heatmap(view)
+    assert chart.name == "regional_heatmap"
+    fig = chart.figure
     cells = fig.data[0]
     assert list(cells.x) == ["England", "North East", "North West"]
     assert list(cells.text[0]) == ["73<br>Amber", "70<br>Amber", "80<br>Green"]  # 72.5 half up

@@ -13,7 +13,10 @@ import pandas as pd
 import pytest
 
 from healthcheck.config import REPO_ROOT, Project
-from healthcheck.views.returns import MEAN_OF_PROPORTIONS_NOTE, SMALL_BASE_NOTE, STAR_NOTE, Measure, annex_tables, bar_labels, format_percent, free_text_annex, key_findings, multi_choice_table, name_pattern, numeric_by_type, proportion_words, redact_names, report_sections, response_rate_by_type, single_choice_table
+from healthcheck.charts.returns import bar_labels, choice_chart
+from healthcheck.findings.returns import key_findings, percent_words, proportion_words, section_findings
+from healthcheck.text.redact import organisation_names, organisation_pattern, redact_organisations
+from healthcheck.views.returns import MEAN_OF_PROPORTIONS_NOTE, SMALL_BASE_NOTE, STAR_NOTE, Measure, annex_tables, format_percent, free_text_annex, multi_choice_table, numeric_by_type, report_sections, response_rate_by_type, single_choice_table
 from healthcheck.reference.organisations import load_organisations
 from healthcheck.ingest.returns import load_return_codebook
 
@@ -347,7 +350,7 @@ def test_name_replacement():
             "aliases": ["Halton BC", "", "Reading BC", "Bury MBC"],
         }
     )
-    patterns = name_pattern(orgs)
+    pattern = organisation_pattern(organisation_names(orgs))
     cases = {
         "Halton Borough Council won an award.": "<Council Name> won an award.",
         "Worked with halton and HALTON BC.": "Worked with <Council Name> and <Council Name>.",
@@ -358,7 +361,7 @@ def test_name_replacement():
         "Bury MBC and the bury": "<Council Name> and the bury",
     }
     for text, expected in cases.items():
-        assert redact_names(text, patterns) == expected
+        assert redact_organisations(text, pattern) == expected
 
 
 def test_free_text_annex_grouped_sorted_and_filtered(seven, codebook, orgs):
@@ -397,6 +400,27 @@ def test_report_sections_numbering(seven, codebook):
     n_single = int((codebook["type"] == "single").sum())
     n_multi = int((codebook["type"] == "multi").sum())
     assert len(titles) == 7 + n_single + n_multi  # five workforce tables, two workload tables
+
+
+def test_report_section_findings_and_charts(seven, codebook):
+    """The notebook's pieces: a section's sentences from the findings, its figures from the charts."""
+    sections = report_sections(seven, codebook, start=2)
+    found = key_findings(seven, codebook)
+    s5 = next(s for s in sections if s.key == "s5")
+    assert section_findings(found, "s5") == found.loc[found["section"] == "s5", "sentence"].tolist()
+    assert any(sentence.startswith("Two thirds (67 per cent, 4 of 6)") for sentence in section_findings(found, "s5"))
+    table = next(t for t in s5.tables if t.qid == "supervision_monitoring")
+    chart = choice_chart(table, title=s5.charts[table.qid])
+    assert chart.name == "fig_supervision_monitoring" and chart.title == s5.charts[table.qid]
+    assert chart.figure.layout.title.text == chart.title
+    assert chart.alt.endswith("Yes: 67% (4); No: 17% (1); Don't know: 17% (1). Base = All respondents (6).")
+    assert list(chart.figure.data[0].text) == ["67% (4)", "17% (1)", "17% (1)"]
+
+
+def test_percent_words():
+    assert [percent_words(v) for v in (6, 12, "*", None, 0)] == [
+        "six per cent", "12 per cent", "less than 0.5 per cent", "no figure", "zero per cent",
+    ]  # fmt: skip
 
 
 @pytest.mark.slow

@@ -170,6 +170,27 @@ def test_common_words_only_with_a_capital(redactor):
     assert redactor("I moved from Reading to Bury MBC.") == f"I moved from {ORG_MARK} to {ORG_MARK}."
 
 
+def test_one_redactor_for_comments_and_the_return_annex(redactor):
+    """The organisation part is shared with the return's annex: generic endings, apostrophes and
+    dashes as typed, and every everyday-word name (Derby and Harrow too) only with a capital."""
+    assert redactor("the Halton Council team and York City Council") == f"the {ORG_MARK} team and {ORG_MARK}"
+    assert redactor("Halton\u2019s managers") == f"{ORG_MARK}\u2019s managers"
+    assert redactor("Bury Council and bury") == f"{ORG_MARK} and bury"
+    orgs = pd.DataFrame(
+        {"org_code": ["E06000021", "E06000015", "E09000015"], "name": ["Stoke-on-Trent", "Derby", "Harrow"],
+         "official_name": ["Stoke-on-Trent City Council", "Derby City Council", "London Borough of Harrow"],
+         "aliases": ["", "", ""]}
+    )  # fmt: skip
+    both = Redactor.from_organisations(orgs)
+    assert both("Stoke on Trent and Stoke\u2013on\u2013Trent") == f"{ORG_MARK} and {ORG_MARK}"
+    assert both("a derby and a harrow; Derby and Harrow") == f"a derby and a harrow; {ORG_MARK} and {ORG_MARK}"
+
+
+def test_short_spellings_are_not_used():
+    orgs = pd.DataFrame({"name": ["Halton"], "official_name": ["Halton Borough Council"], "aliases": ["ha;NE"]})
+    assert organisation_names(orgs) == ["Halton Borough Council", "Halton", "NE"]
+
+
 def test_no_organisations_no_pattern():
     assert organisation_pattern([]) is None
     assert redact("Halton", None) == "Halton"
@@ -224,7 +245,7 @@ def _view(suppressed: bool = False):
 
 
 def test_free_text_section_redacts_sorts_and_escapes():
-    from healthcheck.findings.council import free_text_section
+    from healthcheck.findings.free_text import free_text_section
 
     comments = pd.DataFrame(
         {
@@ -246,7 +267,7 @@ def test_free_text_section_redacts_sorts_and_escapes():
 
 
 def test_free_text_section_with_no_comments_and_for_a_suppressed_council():
-    from healthcheck.findings.council import free_text_section
+    from healthcheck.findings.free_text import free_text_section
 
     empty = pd.DataFrame({"comment_best": pd.Series([], dtype="string"), "comment_improve": pd.Series([], dtype="string")})
     md = free_text_section(_view(), empty, ORGS)
@@ -255,7 +276,7 @@ def test_free_text_section_with_no_comments_and_for_a_suppressed_council():
 
 
 def test_free_text_reads_only_the_councils_own_rows(project):
-    from healthcheck.findings.council import free_text, load_own_comments
+    from healthcheck.findings.free_text import free_text, load_own_comments
 
     folder = project.processed_dir(2020)
     folder.mkdir(parents=True, exist_ok=True)

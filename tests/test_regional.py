@@ -18,7 +18,7 @@ import pytest
 from scipy import stats
 from test_national import GROUPS, MEANS, make_view
 
-from healthcheck.charts import council as charts
+from healthcheck.charts import distributions as charts
 from healthcheck.publish.display import TableSpec
 from healthcheck.errors import InputError, ParameterError
 from healthcheck.reference.areas import OTHER_AREAS
@@ -166,12 +166,12 @@ def _report_text(view) -> str:
     for name, frame in frames.items():
         if not frame.empty:
             parts.append(TableSpec.from_frame(frame, name=name, title="t", source="s").to_markdown())
-    figs = [charts.region_comparison(view)]
+    made = [charts.region_comparison(view)]
     if spread_shown(view)[0]:
-        figs.append(charts.region_distribution(view))
-        parts.append(charts.regional_alt_text(view, "region_distribution"))
-    parts.append(charts.regional_alt_text(view, "region_comparison"))
-    parts += [fig.to_json() for fig in figs]
+        made.append(charts.region_distribution(view))
+        parts.append(charts.region_distribution_alt(view))
+    parts.append(charts.region_comparison_alt(view))
+    parts += [chart.figure.to_json() + chart.title + chart.alt for chart in made]
     return "\n".join(parts)
 
 
@@ -186,7 +186,9 @@ def test_unconsented_names_and_codes_never_appear(consent):
 
 def test_region_distribution_chart_has_bare_dots():
     view = regional(consent=set())
-    fig = charts.region_distribution(view)
+    chart = charts.region_distribution(view)
+    assert chart.name == "region_distribution_chart"
+    fig = chart.figure
     dots = fig.data[0]
     assert dots.hoverinfo == "skip" and dots.text is None and dots.hovertext is None
     assert sorted(x for x, y in zip(dots.x, dots.y, strict=True) if round(y) == 0) == [60.0, 70.0, 80.0]
@@ -195,7 +197,9 @@ def test_region_distribution_chart_has_bare_dots():
 
 
 def test_region_comparison_chart_marks_region_and_england_apart():
-    fig = charts.region_comparison(regional())
+    chart = charts.region_comparison(regional())
+    assert chart.name == "region_comparison" and "in each of the 8 standards and 5 other areas" in chart.alt
+    fig = chart.figure
     assert [t.name for t in fig.data] == ["England", "North West (with 95% confidence interval)"]
     assert [t.marker.symbol for t in fig.data] == ["circle-open", "square"]
     assert fig.data[1].x[0] == 80.0 and fig.layout.title.text.startswith("The North West compared with England")

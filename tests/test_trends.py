@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from healthcheck.charts import council as charts
-from healthcheck.findings import council as findings
 from healthcheck import catalogue, pipeline
+from healthcheck.charts import trends as charts
+from healthcheck.findings import trends as findings
 from healthcheck.scoring import comparable, trends
 from healthcheck.views import trend as trend_view
 from healthcheck.config import REPO_ROOT, Project
@@ -379,7 +379,9 @@ def test_change_table(table):
 
 def test_trend_chart_is_accessible(table):
     trend = council(table, HALTON)
-    fig = charts.trend(trend)
+    chart = charts.trend(trend)
+    assert chart.name == "trend" and chart.title == chart.figure.layout.title.text
+    fig = chart.figure
     names = list(dict.fromkeys(t.name for t in fig.data))
     assert names == ["North West", "England", "Halton"]
     symbols = {t.name: t.marker.symbol for t in fig.data}
@@ -389,7 +391,7 @@ def test_trend_chart_is_accessible(table):
     titles = [a.text for a in fig.layout.annotations]
     assert "2. Workforce planning<br><sup>questions changed 2022</sup>" in titles
     assert fig.layout.xaxis13.title.text == "Survey year" and fig.layout.yaxis.title.text == "Score (0-100)"
-    alt = charts.trend_alt_text(trend)
+    alt = chart.alt
     assert "improved significantly for Social work framework and declined significantly for Safe workloads" in alt
 
 
@@ -480,9 +482,11 @@ def test_files_loader_and_national_trend(project, table):
                  project.year_params_dir(YEAR) / "item_map.csv", project.year_params_dir(PREV) / "codebook.csv"):  # fmt: skip
         assert path in inputs
     assert project.processed_dir(PREV) / "ranks.parquet" not in inputs  # earlier years: only what the charts read
-    fig = charts.national_trend(nat)
+    chart = charts.national_trend(nat)
+    fig = chart.figure
     assert [t.name for t in fig.data] == ["England"] * 13 and fig.layout.title.text.startswith("England: score by")
-    assert charts.national_trend_alt_text(nat).startswith("Line charts, one for each of the 8 standards")
+    assert chart.name == "england_trend" and chart.alt == charts.national_trend_alt(nat)
+    assert charts.national_trend_alt(nat).startswith("Line charts, one for each of the 8 standards")
 
 
 def test_sample_years_give_trends_with_the_changed_question(project):
@@ -551,6 +555,23 @@ def test_council_report_notebook_shows_the_change(project, tmp_path):
     ranks = pd.concat([pd.read_parquet(project.processed_dir(y) / "ranks.parquet") for y in (2021, 2022)])
     for name in set(ranks.loc[ranks["org_code"] != HALTON, "org_name"]):
         assert not re.search(rf"\b{re.escape(name)}\b", md), name
+
+
+def test_the_change_note_counts_the_areas_and_reads_the_level(table):
+    """'with 13 areas compared, about one in twenty': both from the data and the parameters."""
+    trend = council(table, HALTON)
+    note = findings.trend_note(trend)
+    assert note.endswith("at the 5% level (Welch's t-test); with 13 areas compared, about one in twenty such "
+                         "findings can arise by chance.")  # fmt: skip
+    extra = pd.DataFrame([{"area": "pay", "kind": "other", "number": pd.NA, "title": "Pay", "short_title": "Pay",
+                           "order": 99}])  # fmt: skip
+    trend.areas = pd.concat([trend.areas, extra], ignore_index=True)
+    assert "with 14 areas compared" in findings.trend_note(trend)
+    assert "one for each of the 8 standards and 6 other areas" in charts.trend_alt(trend)
+    assert findings.change_note(2021, 2022, 0.1, 13).endswith(
+        "at the 10% level (Welch's t-test); with 13 areas compared, about one in ten such findings can arise by chance."
+    )
+    assert findings.chance_phrase(0.01) == "one in a hundred" and findings.chance_phrase(0.04) == "one in 25"
 
 
 def test_rank_sentence_when_the_rank_is_unchanged(table):

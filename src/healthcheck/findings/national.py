@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from healthcheck.findings.council import bands_sentence, fieldwork_phrase, join_list, plural, possessive, source_version
-from healthcheck.findings.council import standard_extremes
+from healthcheck.findings.council import fieldwork_phrase, standard_extremes
+from healthcheck.findings.notes import bands_sentence, source_version
 from healthcheck.reference.areas import standards_phrase
 from healthcheck.text.numbers import fmt_rho, fmt_score
+from healthcheck.text.words import join_list, plural, possessive
 from healthcheck.views.council import NATIONAL_GROUP
 from healthcheck.views.national import NationalView, england_scores, national_drivers, overall_spread, participation
 

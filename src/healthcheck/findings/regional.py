@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from healthcheck.findings.council import capitalise, in_region, join_list, plural, possessive, the_region
+from healthcheck.text.words import capitalise, in_region, join_list, plural, possessive, the_region
 from healthcheck.findings.national import highest_lowest_sentence, ratings_sentence
 from healthcheck.findings.national import notes as national_notes
 from healthcheck.views.national import participation

@@ -29,6 +29,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from healthcheck.charts.chart import Chart
 from healthcheck.errors import ReportError
 from healthcheck.text.numbers import format_number
 
@@ -413,12 +414,16 @@ class Display:
         )
         return spec
 
-    def chart(self, fig: go.Figure, *, name: str, title: str, alt: str) -> None:
+    def chart(self, chart: Chart) -> None:
+        """Show a :class:`~healthcheck.charts.chart.Chart`: its figure, captioned and described in words."""
         import plotly.graph_objects as go
 
-        check_name(name, "chart")
-        title = _need_text(title, f"chart {name!r}: title")
-        alt = _need_text(alt, f"chart {name!r}: alt (a text description of what the chart shows)")
+        if not isinstance(chart, Chart):
+            raise ReportError(f"show_chart needs a Chart (healthcheck.charts.chart), got {type(chart).__name__}")
+        name = check_name(chart.name, "chart")
+        title = _need_text(chart.title, f"chart {name!r}: title")
+        alt = _need_text(chart.alt, f"chart {name!r}: alt (a text description of what the chart shows)")
+        fig = chart.figure
         if isinstance(fig, Mapping):
             fig = go.Figure(fig)
         if not isinstance(fig, go.Figure):
@@ -462,9 +467,10 @@ def show_table(
     default_display.table(df, name=name, title=title, source=source, notes=notes, index=index, decimals=decimals)
 
 
-def show_chart(fig: go.Figure, *, name: str, title: str, alt: str) -> None:
-    """Show a plotly chart: ``name`` names figures/<name>.png and .svg, ``alt`` describes it in words."""
-    default_display.chart(fig, name=name, title=title, alt=alt)
+def show_chart(chart: Chart) -> None:
+    """Show a chart built by :mod:`healthcheck.charts`: its ``name`` names figures/<name>.png and .svg,
+    its ``title`` captions it and its ``alt`` describes it in words."""
+    default_display.chart(chart)
 
 
 def reset() -> None:

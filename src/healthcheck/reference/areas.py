@@ -11,6 +11,7 @@ import pandas as pd
 
 from healthcheck.config import Project
 from healthcheck.reference.readers import read_reference_csv
+from healthcheck.text.words import number_word
 
 STANDARDS = [f"s{i}" for i in range(1, 9)]
 OTHER_AREAS = ["covid", "contribution", "tensions", "satisfaction", "stay"]
@@ -51,15 +52,10 @@ def area_order(areas: pd.DataFrame) -> dict[str, int]:
     return {a: i for i, a in enumerate(area_codes(areas))}
 
 
-def _number_word(n: int) -> str:
-    words = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
-    return words[n] if 0 <= n < len(words) else str(n)
-
-
 def areas_phrase(areas: pd.DataFrame, *, words: bool = False) -> str:
     """'8 standards and 5 other areas' (``words``: 'eight standards and five other areas')."""
     n_std, n_other = len(standard_codes(areas)), len(other_codes(areas))
-    count = _number_word if words else str
+    count = number_word if words else str
     phrase = f"{count(n_std)} standard{'s' if n_std != 1 else ''}"
     if n_other:
         phrase += f" and {count(n_other)} other area{'s' if n_other != 1 else ''}"
@@ -69,7 +65,7 @@ def areas_phrase(areas: pd.DataFrame, *, words: bool = False) -> str:
 def standards_phrase(areas: pd.DataFrame) -> str:
     """'the eight standards': the standards counted from the table, in words."""
     n = len(standard_codes(areas))
-    return f"the {_number_word(n)} standard{'s' if n != 1 else ''}"
+    return f"the {number_word(n)} standard{'s' if n != 1 else ''}"
 
 
 def area_row(areas: pd.DataFrame, area: str) -> pd.Series:

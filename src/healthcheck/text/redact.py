@@ -14,7 +14,12 @@ someone works in. :func:`redact` replaces, in this order,
 5. every organisation's name, official name and alias from the reference data with
    ``<Council Name>``: case-insensitive, whole words only (``York`` is not found inside
    ``Yorkshire``), the longest spelling first (``North Yorkshire County Council`` before
-   ``North Yorkshire`` before ``York``).
+   ``North Yorkshire`` before ``York``), with a generic ending after it (``Halton Council``,
+   ``Kent CC``); names that are everyday words (:data:`COMMON_WORDS`) only with a capital.
+
+The organisation part (:func:`organisation_pattern`, :func:`redact_organisations`) is the one
+used everywhere a name must go: the council report's comments and the organisational return's
+annex of free-text answers.
 
 Everything here is a pure function of its arguments; :func:`organisation_names` and
 :class:`Redactor` read nothing but the frame they are given. Redaction errs towards removing
@@ -37,7 +42,7 @@ ORG_MARK = "<Council Name>"
 
 #: Organisation names that are also everyday words: matched only when written with a capital
 #: ('We moved to Reading', not 'reading case notes'), so comments are not mangled.
-COMMON_WORDS = frozenset({"bury", "hull", "reading", "slough", "stoke"})
+COMMON_WORDS = frozenset({"bury", "derby", "harrow", "hull", "reading", "slough", "stoke"})
 
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 
@@ -84,16 +89,36 @@ def redact_titled_names(text: str) -> str:
     return _TITLED_INITIAL.sub(NAME_MARK, _TITLED_NAME.sub(NAME_MARK, text))
 
 
+# Apostrophes and dashes as people type them: any one stands for any other.
+_APOSTROPHES = "'\u2019\u2018"
+_DASHES = "-\u2013"
+#: A council's generic ending after its name ('Halton Borough Council', 'Halton Council',
+#: 'Kent CC'), taken with the name so that no 'Borough Council' is left behind.
+ORG_SUFFIX = r"(?:\s+(?:Metropolitan\s+)?(?:Borough|City|County|District)?\s*Council|\s+(?:MBC|BC|CC|MDC))?"
+
+
 def _spelling_pattern(spelling: str) -> str:
-    """A spelling as a regex: any run of spaces matches any run of white space."""
-    return r"\s+".join(re.escape(word) for word in spelling.split())
+    """A spelling as a regex: white space matches any white space, an apostrophe any apostrophe,
+    a hyphen or dash a hyphen, dash or space."""
+    parts = []
+    for char in spelling:
+        if char.isspace():
+            parts.append(r"\s+")
+        elif char in _APOSTROPHES:
+            parts.append(f"[{_APOSTROPHES}]")
+        elif char in _DASHES:
+            parts.append(r"[-\u2013 ]")
+        else:
+            parts.append(re.escape(char))
+    return re.sub(r"(?:\\s\+)+", r"\\s+", "".join(parts))
 
 
 def organisation_names(orgs: pd.DataFrame) -> list[str]:
     """Every name, official name and alias (``;``-separated) in an organisations frame, longest first.
 
     ``orgs`` has the columns of ``data/reference/organisations.csv`` (``aliases`` optional).
-    Blank spellings and duplicates (ignoring case) are dropped.
+    Blank spellings and duplicates (ignoring case) are dropped, and so are spellings too short to
+    be safe as whole words (under three letters, unless two capitals such as 'NE').
     """
     seen: dict[str, str] = {}
     for column in ("name", "official_name", "aliases"):
@@ -103,13 +128,15 @@ def organisation_names(orgs: pd.DataFrame) -> list[str]:
             parts = cell.split(";") if column == "aliases" else [cell]
             for part in parts:
                 spelling = " ".join(part.split())
-                if spelling and spelling.lower() not in seen:
+                usable = len(spelling) >= 3 or (spelling.isupper() and len(spelling) >= 2)
+                if usable and spelling.lower() not in seen:
                     seen[spelling.lower()] = spelling
     return sorted(seen.values(), key=lambda s: (-len(s), s.lower()))
 
 
 def organisation_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
-    """One regex for all the spellings: whole words, longest first, case-insensitive.
+    """One regex for all the spellings: whole words, longest first, case-insensitive, each with
+    an optional generic ending (:data:`ORG_SUFFIX`: 'Council', 'MBC').
 
     Spellings in :data:`COMMON_WORDS` only match with a capital first letter. None when there
     are no spellings.
@@ -124,12 +151,12 @@ def organisation_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
             # the first letter as written (capital), the rest in any case
             body = f"(?-i:{re.escape(name[0].upper())})(?i:{_spelling_pattern(name[1:])})"
         parts.append(body)
-    return re.compile(r"(?<![\w])(?:" + "|".join(parts) + r")(?![\w])", re.IGNORECASE)
+    return re.compile(r"(?<![\w])(?:" + "|".join(parts) + r")" + ORG_SUFFIX + r"(?![\w])", re.IGNORECASE)
 
 
-def redact_organisations(text: str, pattern: re.Pattern[str] | None) -> str:
-    """Each organisation spelling the pattern finds becomes ``<Council Name>``."""
-    return pattern.sub(ORG_MARK, text) if pattern is not None else text
+def redact_organisations(text: str, pattern: re.Pattern[str] | None, mark: str = ORG_MARK) -> str:
+    """Each organisation spelling the pattern finds becomes ``mark`` (``<Council Name>``)."""
+    return pattern.sub(mark, text) if pattern is not None else text
 
 
 @dataclass(frozen=True)
@@ -167,6 +194,7 @@ __all__ = [
     "EMAIL_MARK",
     "NAME_MARK",
     "ORG_MARK",
+    "ORG_SUFFIX",
     "PHONE_MARK",
     "POSTCODE_MARK",
     "Redactor",

@@ -24,12 +24,11 @@ import pandas as pd
 
 from healthcheck.config import Project
 from healthcheck.errors import ParameterError
-from healthcheck.findings.council import in_region
 from healthcheck.params import Band, ScoringParams
 from healthcheck.reference.organisations import REGIONS, normalise
 from healthcheck.scoring.stats import sd_from_t_interval, welch
 from healthcheck.text.numbers import round_half_up
-from healthcheck.text.words import rating_label
+from healthcheck.text.words import in_region, rating_label
 from healthcheck.views.consent import consenting, load_consent
 from healthcheck.views.council import NATIONAL_GROUP, SIGNIFICANCE_WORDS
 from healthcheck.views.national import NationalView, distribution_table, load_national_view

@@ -73,7 +73,7 @@ def _border(side: str, size: int = 4, colour: str = BORDER_COLOUR) -> str:
 
 
 STYLES = {
-    "Normal": f"""<w:style w:type="paragraph" w:default="1" w:styleId="Normal">
+    "Normal": """<w:style w:type="paragraph" w:default="1" w:styleId="Normal">
   <w:name w:val="Normal"/><w:qFormat/>
   <w:pPr><w:spacing w:before="0" w:after="120" w:line="264" w:lineRule="auto"/></w:pPr>
 </w:style>""",
@@ -115,7 +115,7 @@ STYLES = {
   <w:name w:val="Captioned Figure"/><w:basedOn w:val="Figure"/>
   <w:pPr><w:keepNext/><w:spacing w:before="200" w:after="0"/></w:pPr>
 </w:style>""",
-    "TableSource": f"""<w:style w:type="paragraph" w:customStyle="1" w:styleId="TableSource">
+    "TableSource": """<w:style w:type="paragraph" w:customStyle="1" w:styleId="TableSource">
   <w:name w:val="Table Source"/><w:basedOn w:val="Normal"/><w:next w:val="BodyText"/><w:qFormat/>
   <w:pPr><w:spacing w:before="60" w:after="60"/></w:pPr>
   <w:rPr><w:color w:val="404040"/><w:sz w:val="18"/><w:szCs w:val="18"/></w:rPr>

@@ -1,0 +1,32 @@
+"""A chart as a report shows it: the plotly figure with its file name, title and text description."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the renderer imports this without plotly at hand
+    import plotly.graph_objects as go
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart, ready for :func:`healthcheck.publish.display.show_chart`.
+
+    ``name`` is file-safe and names ``figures/<name>.png`` (and the chart's place in every
+    document); ``title`` is its caption, the figure's own title; ``alt`` says in words what it
+    shows, for readers who cannot see it. Every chart builder computes all four.
+    """
+
+    figure: go.Figure | Any
+    name: str
+    title: str
+    alt: str
+
+
+def titled(figure: go.Figure, *, name: str, alt: str) -> Chart:
+    """A Chart whose title is the figure's own title text (as every report chart is captioned)."""
+    return Chart(figure=figure, name=name, title=figure.layout.title.text, alt=alt)
+
+
+__all__ = ["Chart", "titled"]
