@@ -15,7 +15,7 @@ import pytest
 from healthcheck.config import REPO_ROOT, Project
 from healthcheck.views.returns import MEAN_OF_PROPORTIONS_NOTE, SMALL_BASE_NOTE, STAR_NOTE, Measure, annex_tables, bar_labels, format_percent, free_text_annex, key_findings, multi_choice_table, name_pattern, numeric_by_type, proportion_words, redact_names, report_sections, response_rate_by_type, single_choice_table
 from healthcheck.reference.organisations import load_organisations
-from healthcheck.ingest.returns import load_return_codebook
+from healthcheck.reference.return_codebook import load_return_codebook
 
 NA = pd.NA
 MI = "Management information gathered from previous CPD programme"

@@ -14,8 +14,19 @@ import pytest
 
 from healthcheck.config import REPO_ROOT, Project
 from healthcheck.errors import InputError
+from healthcheck.ingest.readers import read_raw
+from healthcheck.ingest.returns import (
+    RULES,
+    clean_return,
+    clean_return_year,
+    load_clean_return,
+)
+from healthcheck.reference.labels import label_text_key
 from healthcheck.reference.organisations import load_organisations
-from healthcheck.ingest.returns import RULES, clean_return, clean_return_year, label_text_key, load_clean_return, load_return_codebook, read_return, validate_codebook
+from healthcheck.reference.return_codebook import (
+    load_return_codebook,
+    validate_codebook,
+)
 
 SOURCE = Path("org_return.csv")
 META = ["response_id", "submitted", "org_code", "org_name", "service"]
@@ -247,7 +258,7 @@ def _csv_bytes(raw: pd.DataFrame, encoding: str) -> bytes:
 def test_read_encodings(tmp_path, codebook, orgs, encoding, read_as):
     path = tmp_path / "org_return.csv"
     path.write_bytes(_csv_bytes(make_raw(codebook), encoding))
-    raw = read_return(path)
+    raw = read_raw(path)
     assert raw.attrs["encoding"] == read_as
     result = clean_return(raw, source=path, codebook=codebook, orgs=orgs)
     assert result.returns["cancel_meetings"].iloc[0] == "Don't know"
@@ -258,7 +269,7 @@ def test_read_xlsx(tmp_path, codebook, orgs):
     path = tmp_path / "org_return.xlsx"
     raw = make_raw(codebook)
     raw.to_excel(path, index=False)
-    result = clean_return(read_return(path), source=path, codebook=codebook, orgs=orgs)
+    result = clean_return(read_raw(path), source=path, codebook=codebook, orgs=orgs)
     assert result.returns["org_code"].tolist() == ["E06000006", "E06000007", "E08000011"]
 
 

@@ -37,7 +37,7 @@ import pandas as pd
 
 from healthcheck.text.numbers import whole_number
 from healthcheck.reference.organisations import NON_COUNCIL, ORG_TYPES, is_council
-from healthcheck.ingest.returns import parse_filter, qids, question, split_options
+from healthcheck.reference.return_codebook import parse_filter, qids, question, split_options
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go

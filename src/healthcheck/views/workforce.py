@@ -210,7 +210,8 @@ def load_workforce_context(
 ) -> WorkforceContext:
     """:func:`workforce_context` from the year's return (cleaned first if needed) and parameters."""
     from healthcheck.params import load_scoring_params
-    from healthcheck.ingest.returns import load_clean_return, load_return_codebook, options
+    from healthcheck.ingest.returns import load_clean_return
+    from healthcheck.reference.return_codebook import load_return_codebook, options
 
     returns = load_clean_return(project, year)
     try:
