@@ -19,7 +19,8 @@ from healthcheck.config import REPO_ROOT, Project
 from healthcheck.errors import ParameterError
 from healthcheck.reference.organisations import OrganisationIndex
 from healthcheck.reference.organisations import load_organisations
-from healthcheck.synthetic.survey import PLANTED_SENSITIVE, SampleData, export_bytes, generate, summary, write_sample
+from healthcheck.synthetic.comments import PLANTED_SENSITIVE
+from healthcheck.synthetic.survey import SampleData, export_bytes, generate, summary, write_sample
 
 REPO = Project(REPO_ROOT)
 HALTON = "E06000006"
