@@ -16,9 +16,11 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from healthcheck.ingest.survey import RULES, CleanResult, clean, clean_year, read_raw, rule_test, tidy
 from healthcheck.config import REPO_ROOT, Project
 from healthcheck.errors import InputError
+from healthcheck.ingest.readers import read_raw, tidy
+from healthcheck.ingest.rules import rule_test
+from healthcheck.ingest.survey import RULES, CleanResult, clean, clean_year
 from healthcheck.reference.codebook import load_codebook
 from healthcheck.reference.organisations import load_organisations
 

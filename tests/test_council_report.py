@@ -22,7 +22,8 @@ from healthcheck.publish.display import META_KEY, PLOTLY_MIME, TABLE_MIME
 from healthcheck.findings.council import findings, headline, national_context
 from healthcheck.findings.notes import notes
 from healthcheck.reference.areas import AREAS, load_areas
-from healthcheck.synthetic.survey import PLANTED_SENSITIVE, write_sample
+from healthcheck.synthetic.comments import PLANTED_SENSITIVE
+from healthcheck.synthetic.survey import write_sample
 
 pytestmark = pytest.mark.slow
 

@@ -20,13 +20,14 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from test_clean import codebook, orgs  # noqa: F401 - the cleaning tests' fixture codebook and organisations
 
 from healthcheck import batch
-from healthcheck.ingest.survey import QA_COLUMNS, clean, clean_year, read_raw
 from healthcheck.config import Project
 from healthcheck.errors import HealthcheckError, InputError
+from healthcheck.ingest.readers import read_raw
+from healthcheck.ingest.survey import QA_COLUMNS, clean, clean_year
 from healthcheck.reference.organisations import slug
-from test_clean import codebook, orgs  # noqa: F401 - the cleaning tests' fixture codebook and organisations
 
 FIXTURES = Path(__file__).parent / "fixtures" / "clean"
 ITEMS = ["s1_1", "s1_2", "s5_1", "stay_1"]

@@ -45,7 +45,8 @@ from healthcheck.reference.areas import load_areas
 from healthcheck.reference.codebook import load_codebook
 from healthcheck.reference.organisations import load_organisations
 from healthcheck.scoring.score import score_year
-from healthcheck.synthetic.survey import PLANTED_SENSITIVE, write_sample
+from healthcheck.synthetic.comments import PLANTED_SENSITIVE
+from healthcheck.synthetic.survey import write_sample
 from healthcheck.text.redact import COMMON_WORDS
 
 YEAR = 2021  # the second sample year: the report also compares with 2020 (trends)

@@ -18,7 +18,7 @@ from healthcheck.findings.returns import key_findings, percent_words, proportion
 from healthcheck.text.redact import organisation_names, organisation_pattern, redact_organisations
 from healthcheck.views.returns import MEAN_OF_PROPORTIONS_NOTE, SMALL_BASE_NOTE, STAR_NOTE, Measure, annex_tables, format_percent, free_text_annex, multi_choice_table, numeric_by_type, report_sections, response_rate_by_type, single_choice_table
 from healthcheck.reference.organisations import load_organisations
-from healthcheck.ingest.returns import load_return_codebook
+from healthcheck.reference.return_codebook import load_return_codebook
 
 NA = pd.NA
 MI = "Management information gathered from previous CPD programme"

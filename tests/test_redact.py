@@ -226,7 +226,7 @@ def test_plain_comment_unchanged(redactor):
 
 
 def test_planted_sample_strings_are_all_removed(project):
-    from healthcheck.synthetic.survey import PLANTED_SENSITIVE
+    from healthcheck.synthetic.comments import PLANTED_SENSITIVE
 
     redactor = Redactor.from_organisations(load_organisations(project))
     for text in PLANTED_SENSITIVE:

@@ -8,9 +8,14 @@ import pytest
 
 from healthcheck.config import REPO_ROOT, Project
 from healthcheck.errors import InputError
-from healthcheck.reference.areas import AREAS, load_areas
-from healthcheck.reference.organisations import NON_COUNCIL, REGIONS, is_council, load_organisations
+from healthcheck.reference.areas import area_codes, load_areas
 from healthcheck.reference.codebook import item_columns, load_codebook
+from healthcheck.reference.organisations import (
+    NON_COUNCIL,
+    REGIONS,
+    is_council,
+    load_organisations,
+)
 
 REPO = Project(REPO_ROOT)
 
@@ -70,14 +75,29 @@ def test_non_councils_come_from_params():
     assert extra.set_index("org_code")["region"].isna().to_dict()["NC010"]  # Cafcass: national
 
 
+AREA_IDS = [*(f"s{i}" for i in range(1, 9)), "covid", "contribution", "tensions", "satisfaction", "stay"]
+
+
 def test_areas_and_codebook():
     areas = load_areas(REPO)
-    assert areas["area"].tolist() == AREAS
+    assert areas["area"].tolist() == AREA_IDS
     book = load_codebook(project=REPO)
     assert len(item_columns(book)) == 41
     assert book["area"].value_counts().to_dict()["s1"] == 5
     assert book.loc[book["reverse"], "item"].tolist() == ["tensions_1", "tensions_2"]
-    assert set(book["area"]) == set(AREAS)
+    assert set(book["area"]) == set(AREA_IDS)
+
+
+def test_codebook_areas_are_checked_against_the_areas_table(project):
+    book = project.reference_dir / "codebook.csv"
+    book.write_text(book.read_text(encoding="utf-8") + "learning_1,learning,false,I learn at work\n", encoding="utf-8")
+    with pytest.raises(InputError, match="unknown area 'learning'") as err:
+        load_codebook(project=project)
+    assert (err.value.file, err.value.row, err.value.column) == (str(book), 43, "area")
+    areas = project.reference_dir / "areas.csv"
+    areas.write_text(areas.read_text(encoding="utf-8") + "learning,other,,Learning,Learning,14\n", encoding="utf-8")
+    assert load_codebook(project=project)["area"].iloc[-1] == "learning"
+    assert area_codes(load_areas(project))[-1] == "learning"
 
 
 def test_year_codebook_overrides_base(project):

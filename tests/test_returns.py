@@ -13,9 +13,20 @@ import pandas as pd
 import pytest
 
 from healthcheck.config import REPO_ROOT, Project
+from healthcheck.views.tables import read_return
 from healthcheck.errors import InputError
+from healthcheck.ingest.readers import read_raw
+from healthcheck.ingest.returns import (
+    RULES,
+    clean_return,
+    clean_return_year,
+)
+from healthcheck.reference.labels import label_text_key
 from healthcheck.reference.organisations import load_organisations
-from healthcheck.ingest.returns import RULES, clean_return, clean_return_year, label_text_key, load_clean_return, load_return_codebook, read_return, validate_codebook
+from healthcheck.reference.return_codebook import (
+    load_return_codebook,
+    validate_codebook,
+)
 
 SOURCE = Path("org_return.csv")
 META = ["response_id", "submitted", "org_code", "org_name", "service"]
@@ -247,7 +258,7 @@ def _csv_bytes(raw: pd.DataFrame, encoding: str) -> bytes:
 def test_read_encodings(tmp_path, codebook, orgs, encoding, read_as):
     path = tmp_path / "org_return.csv"
     path.write_bytes(_csv_bytes(make_raw(codebook), encoding))
-    raw = read_return(path)
+    raw = read_raw(path)
     assert raw.attrs["encoding"] == read_as
     result = clean_return(raw, source=path, codebook=codebook, orgs=orgs)
     assert result.returns["cancel_meetings"].iloc[0] == "Don't know"
@@ -258,7 +269,7 @@ def test_read_xlsx(tmp_path, codebook, orgs):
     path = tmp_path / "org_return.xlsx"
     raw = make_raw(codebook)
     raw.to_excel(path, index=False)
-    result = clean_return(read_return(path), source=path, codebook=codebook, orgs=orgs)
+    result = clean_return(read_raw(path), source=path, codebook=codebook, orgs=orgs)
     assert result.returns["org_code"].tolist() == ["E06000006", "E06000007", "E08000011"]
 
 
@@ -269,13 +280,15 @@ def test_year_without_return(project):
     assert "org_return.csv" in result.message
     assert result.returns.empty
     assert not (project.processed_dir(2020) / "org_return.parquet").exists()
-    assert load_clean_return(project, 2020) is None
+    assert read_return(project, 2020) is None  # what a report reads: nothing, and no error
 
 
 def test_year_writes_outputs(project, codebook):
     path = project.raw_dir(2020) / "org_return.csv"
     path.parent.mkdir(parents=True)
     path.write_bytes(_csv_bytes(make_raw(codebook), "cp1252"))
+    with pytest.raises(InputError, match="org_return.parquet.*has not been cleaned.*healthcheck clean --year 2020"):
+        read_return(project, 2020)  # a report never cleans the return itself
     result = clean_return_year(project, 2020)
     assert result
     folder = project.processed_dir(2020)
@@ -284,7 +297,7 @@ def test_year_writes_outputs(project, codebook):
     assert back.columns.tolist() == result.returns.columns.tolist()
     qa = pd.read_csv(folder / "org_return_qa.csv", keep_default_na=False)
     assert qa["rule"].tolist() == [rule for _, rule, _ in EXPECTED_LOG]
-    assert load_clean_return(project, 2020)["response_id"].tolist() == ["R1", "R4", "R6"]
+    assert read_return(project, 2020)["response_id"].tolist() == ["R1", "R4", "R6"]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -17,9 +17,15 @@ import pytest
 
 from healthcheck.config import REPO_ROOT, Project
 from healthcheck.errors import ParameterError
-from healthcheck.reference.organisations import OrganisationIndex
-from healthcheck.reference.organisations import load_organisations
-from healthcheck.synthetic.survey import PLANTED_SENSITIVE, SampleData, export_bytes, generate, summary, write_sample
+from healthcheck.reference.organisations import OrganisationIndex, load_organisations
+from healthcheck.synthetic.comments import PLANTED_SENSITIVE
+from healthcheck.synthetic.survey import (
+    SampleData,
+    export_bytes,
+    generate,
+    summary,
+    write_sample,
+)
 
 REPO = Project(REPO_ROOT)
 HALTON = "E06000006"
@@ -489,6 +495,34 @@ def test_summary_has_a_row_per_year(later: dict[int, SampleData]) -> None:
     assert list(table.index) == [2020, 2021, 2022]
     assert table.loc[2020, "organisations"] == 143
     assert table.loc[2020, "rows"] == len(later[2020].raw)
+
+
+# --- a project with another area ------------------------------------------------------------
+
+
+def test_an_area_without_numbers_gets_defaults_and_a_valid_export(project: Project) -> None:
+    """A 14th area in areas.csv and the codebook: sampled with the default means, cleaned as usual."""
+    from healthcheck.ingest.survey import clean_year
+    from healthcheck.synthetic.parameters import DEFAULT_NATIONAL
+
+    areas = project.reference_dir / "areas.csv"
+    areas.write_text(areas.read_text(encoding="utf-8") + "learning,other,,Learning,Learning,14\n", encoding="utf-8")
+    book = project.reference_dir / "codebook.csv"
+    book.write_text(
+        book.read_text(encoding="utf-8")
+        + "learning_1,learning,false,I learn something new at work every week\n"
+        + "learning_2,learning,false,My organisation helps me learn from mistakes\n",
+        encoding="utf-8",
+    )
+    data = generate(2020, n_orgs=12, scale=0.3, project=project)
+    assert data.raw.columns.tolist()[-4:] == ["learning_1", "learning_2", "comment_best", "comment_improve"]
+    typical = data.truth[data.truth["profile"] == "typical"]
+    assert abs(typical["latent_learning"].mean() - DEFAULT_NATIONAL) < 6
+    assert data.truth.loc[data.truth["org_code"] == HALTON, "latent_learning"].item() == DEFAULT_NATIONAL
+    write_sample(project, years=[2020], n_orgs=12, scale=0.3)
+    result = clean_year(project, 2020)
+    assert result.rows_out == data.n_valid
+    assert result.responses["learning_1"].notna().mean() > 0.8
 
 
 # --- notebook --------------------------------------------------------------------------------

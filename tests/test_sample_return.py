@@ -7,10 +7,12 @@ import pandas as pd
 import pytest
 
 from healthcheck.errors import ParameterError
-from healthcheck.views.returns import free_text_annex, single_choice_table
+from healthcheck.ingest.readers import read_raw
+from healthcheck.ingest.returns import clean_return
 from healthcheck.reference.organisations import is_council, load_organisations
-from healthcheck.ingest.returns import clean_return, load_return_codebook, read_return
+from healthcheck.reference.return_codebook import load_return_codebook
 from healthcheck.synthetic.returns import generate_return, return_bytes, write_return
+from healthcheck.views.returns import free_text_annex, single_choice_table
 
 
 @pytest.fixture(scope="module")
@@ -56,8 +58,8 @@ def test_cleaning_recovers_the_responding_organisations(project, forty, tmp_path
     path.write_bytes(return_bytes(raw))
     book = load_return_codebook(project)
     orgs = load_organisations(project)
-    result = clean_return(read_return(path), source=path, codebook=book, orgs=orgs)
-    assert read_return(path).attrs["encoding"] == "Windows-1252"
+    result = clean_return(read_raw(path), source=path, codebook=book, orgs=orgs)
+    assert read_raw(path).attrs["encoding"] == "Windows-1252"
     assert result.returns["org_code"].tolist() == sorted(raw.attrs["responding"])
     counts = dict(zip(result.counts["rule"], result.counts["rows"], strict=True))
     assert counts["blank"] == counts["test"] == counts["duplicate"] == 1
@@ -88,7 +90,7 @@ def test_realistic_proportions(project, tmp_path):
     path = tmp_path / "r.csv"
     path.write_bytes(return_bytes(raw))
     book = load_return_codebook(project)
-    df = clean_return(read_return(path), source=path, codebook=book, orgs=load_organisations(project)).returns
+    df = clean_return(read_raw(path), source=path, codebook=book, orgs=load_organisations(project)).returns
     assert 95 <= len(df) <= 125
     yes = single_choice_table(df, "supervision_monitoring", book).frame.set_index("Answer").loc["Yes", "Per cent"]
     assert 88 <= yes <= 100  # 96 in 2018

@@ -1,11 +1,13 @@
 """The organisational return: reading, validating and cleaning what each principal social worker submits.
 
 One row per organisation and year (``data/raw/<year>/org_return.csv`` or ``.xlsx``), one column
-per Annex C question named by its ``qid`` in ``data/reference/return_codebook.csv``. The rules,
+per Annex C question named by its ``qid`` in ``data/reference/return_codebook.csv``
+(:mod:`healthcheck.reference.return_codebook`). The rules,
 in the order :func:`clean_return` applies them:
 
 1. ``tidy``: column names matched ignoring case and spaces, every cell stripped, empty cells
-   missing (reading as the worker survey: UTF-8, UTF-8 with BOM or Windows-1252, or XLSX).
+   missing (read as the worker survey is, by :func:`healthcheck.ingest.readers.read_raw`:
+   UTF-8, UTF-8 with BOM, UTF-16 or Windows-1252, or XLSX).
    The meta columns and every single, multi and number question must be present; a missing
    free-text column is added empty.
 2. ``blank``: rows with every column empty are excluded.
@@ -18,8 +20,9 @@ in the order :func:`clean_return` applies them:
    Children or Adults; ``submitted`` is dd/mm/yyyy HH:MM or ISO 8601. Any failure is one
    :class:`InputError` naming the file, the spreadsheet row, the column and the value.
 5. ``unresolved_org``: the organisation is resolved by code, then name or alias (through
-   :class:`healthcheck.reference.organisations.OrganisationIndex`), then ``params/org_name_map.csv``;
-   rows still unresolved are excluded.
+   :class:`healthcheck.reference.organisations.OrganisationIndex`), then ``params/org_name_map.csv``
+   (:mod:`healthcheck.ingest.names`; a code there that the reference data does not know is an
+   error); rows still unresolved are excluded.
 6. ``duplicate``: an organisation that submitted more than once keeps its latest submission
    (ties: the later row); the earlier ones are excluded.
 7. ``filter_mismatch`` (flagged): a follow-up answered by someone whose answer to the parent
@@ -42,25 +45,39 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
-from healthcheck.ingest.survey import formula_safe, load_name_map, parse_submitted, read_raw, resolve_organisations, tidy
+from healthcheck import catalogue
 from healthcheck.config import Project
 from healthcheck.errors import InputError
-from healthcheck.files import atomic_write
-from healthcheck.reference.organisations import OrganisationIndex, normalise
-from healthcheck.reference.organisations import load_organisations
-from healthcheck.ingest.schema import MAX_LISTED, label_key
+from healthcheck.ingest.names import (
+    NAME_MAP_NAME,
+    load_name_map,
+    name_map_lookup,
+    resolve_organisations,
+)
+from healthcheck.ingest.outputs import write_parquet, write_qa_csv
+from healthcheck.ingest.readers import read_raw, tidy
+from healthcheck.ingest.rules import (
+    latest_first_order,
+    marked_as_test,
+    only_test_phrase,
+    parse_submitted,
+    tidy_text,
+)
+from healthcheck.ingest.schema import MAX_LISTED
+from healthcheck.reference.labels import label_key, label_text_key
+from healthcheck.reference.organisations import OrganisationIndex, load_organisations
+from healthcheck.reference.return_codebook import (
+    META_COLUMNS,
+    load_return_codebook,
+    options,
+    parse_filter,
+    qids,
+    split_options,
+)
 
-RAW_NAME = "org_return"
-CODEBOOK_FILE = "return_codebook.csv"
-META_COLUMNS = ["response_id", "submitted", "org_code", "org_name", "service"]
 OUTPUT_FRONT = ["response_id", "submitted", "org_code", "org_name", "org_type", "region", "service"]
 SERVICES = ["Children", "Adults"]
-TYPES = ["single", "multi", "number", "text"]
-CODEBOOK_COLUMNS = ["qid", "standard", "question", "type", "options", "filter", "unit"]
-STANDARDS = ["general", *(f"s{i}" for i in range(1, 9))]
 
 #: (rule, action) in the order applied; 'excluded' rules drop rows, 'flagged' rules only log.
 RULES: list[tuple[str, str]] = [
@@ -90,130 +107,14 @@ RANGES: dict[str, tuple[float, float]] = {
     "hours_over": (0, 30),
 }
 
-_SPECIFY = re.compile(r"\s*\(\s*please\s+specify\s*\)[\s_.:]*$", re.IGNORECASE)
 _NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?$")
-# The same test rule as the worker survey (healthcheck.ingest.survey.rule_test).
-_TEST_NAME = re.compile(r"^\s*test(?:ing)?\b", re.IGNORECASE)
-_TEST_TEXT = re.compile(
-    r"^\s*(?:this\s+is\s+(?:a|just\s+a)\s+)?test(?:ing)?"
-    r"(?:\s+(?:response|entry|submission|return|only|data|please))?\s*[.!]*\s*$",
-    re.IGNORECASE,
-)
-_PLEASE_IGNORE = re.compile(r"please\s+ignore", re.IGNORECASE)
+# The worker survey's test rule (healthcheck.ingest.rules.marked_as_test), with 'return' a test word too.
+_TEST_TEXT = only_test_phrase("response", "entry", "submission", "return", "only", "data", "please")
 _SERVICE_KEYS = {
     "children": "Children", "child": "Children", "childrens": "Children", "childrens services": "Children",
     "children services": "Children", "adults": "Adults", "adult": "Adults", "adult services": "Adults",
     "adults services": "Adults", "adult social care": "Adults",
 }  # fmt: skip
-
-
-# --------------------------------------------------------------------------------------------
-# The codebook
-
-
-def load_return_codebook(project: Project | None = None, year: int | None = None) -> pd.DataFrame:
-    """The return's codebook, one row per Annex C question, validated.
-
-    ``params/<year>/return_codebook.csv`` replaces ``data/reference/return_codebook.csv`` for a
-    year whose form changed. Optional columns ``title``, ``base_label`` and ``finding`` are
-    added empty when absent.
-    """
-    project = project or Project.default()
-    path = project.reference_dir / CODEBOOK_FILE
-    if year is not None and (project.year_params_dir(year) / CODEBOOK_FILE).is_file():
-        path = project.year_params_dir(year) / CODEBOOK_FILE
-    if not path.is_file():
-        raise InputError("the return codebook is missing", file=path)
-    book = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    return validate_codebook(book, path)
-
-
-def validate_codebook(book: pd.DataFrame, path: object = "return codebook") -> pd.DataFrame:
-    """Check a codebook: known types, options where needed, filters naming an earlier question."""
-    book = book.copy()
-    book.columns = [str(c).strip().lower() for c in book.columns]
-    missing = [c for c in CODEBOOK_COLUMNS if c not in book.columns]
-    if missing:
-        raise InputError(f"missing required column(s) {', '.join(missing)}", file=path, column=missing[0])
-    for column in ("title", "base_label", "finding"):
-        if column not in book.columns:
-            book[column] = ""
-    book = book.fillna("").astype(str).apply(lambda s: s.str.strip())
-    seen: dict[str, int] = {}
-    for i, row in enumerate(book.itertuples(index=False), start=2):
-
-        def fail(message: str, column: str, *, _row: int = i) -> None:
-            raise InputError(message, file=path, row=_row, column=column)
-
-        if not re.fullmatch(r"[a-z][a-z0-9_]*", row.qid):
-            fail(f"qid {row.qid!r} must be lower-case letters, digits and '_'", "qid")
-        if row.qid in seen or row.qid in META_COLUMNS:
-            fail(f"qid {row.qid!r} appears twice", "qid")
-        if row.standard not in STANDARDS:
-            fail(f"standard {row.standard!r} is not one of {', '.join(STANDARDS)}", "standard")
-        if row.type not in TYPES:
-            fail(f"type {row.type!r} is not one of {', '.join(TYPES)}", "type")
-        opts = split_options(row.options)
-        if row.type in ("single", "multi"):
-            if len(opts) < 2:
-                fail("a single or multi question needs at least two ';'-separated options", "options")
-            if len({label_text_key(o) for o in opts}) != len(opts):
-                fail("the same option is listed twice", "options")
-        elif opts:
-            fail(f"a {row.type} question has no options", "options")
-        if row.filter:
-            parsed = parse_filter(row.filter)
-            if parsed is None:
-                fail(f"filter {row.filter!r} must read parent_qid=Option", "filter")
-            parent, value = parsed
-            if parent not in seen:
-                fail(f"filter names {parent!r}, which is not an earlier question", "filter")
-            parent_row = book.iloc[seen[parent]]
-            if label_text_key(value) not in {label_text_key(o) for o in split_options(parent_row["options"])}:
-                fail(f"filter value {value!r} is not an option of {parent!r}", "filter")
-        seen[row.qid] = i - 2
-    return book.reset_index(drop=True)
-
-
-def split_options(text: object) -> list[str]:
-    """';'-separated labels as a list, blanks left out."""
-    return [o.strip() for o in str(text or "").split(";") if o.strip()]
-
-
-def parse_filter(text: object) -> tuple[str, str] | None:
-    """``'parent_qid=Option'`` as (parent, option); None if there is no filter."""
-    text = str(text or "").strip()
-    if "=" not in text:
-        return None
-    parent, value = text.split("=", 1)
-    return (parent.strip(), value.strip()) if parent.strip() and value.strip() else None
-
-
-def question(codebook: pd.DataFrame, qid: str) -> pd.Series:
-    """One question's codebook row, or a clear error."""
-    hit = codebook.loc[codebook["qid"] == qid]
-    if hit.empty:
-        raise KeyError(f"{qid!r} is not a question of the return codebook")
-    return hit.iloc[0]
-
-
-def options(codebook: pd.DataFrame, qid: str) -> list[str]:
-    """A question's option labels in the form's order."""
-    return split_options(question(codebook, qid)["options"])
-
-
-def qids(codebook: pd.DataFrame, *types: str) -> list[str]:
-    """Question ids of the given types (all if none), in codebook order."""
-    book = codebook if not types else codebook[codebook["type"].isin(types)]
-    return book["qid"].tolist()
-
-
-def label_text_key(text: object) -> str:
-    """A label for matching: case, spaces, curly apostrophes, dashes and '(please specify)' folded."""
-    s = _SPECIFY.sub("", str(text)).replace("\u2013", "-").replace("\u2014", "-")
-    s = label_key(s)
-    s = re.sub(r"\s*-\s*", "-", s)
-    return re.sub(r"\s+%", "%", s)
 
 
 # --------------------------------------------------------------------------------------------
@@ -285,19 +186,6 @@ def empty_result(message: str, source: Path | None = None) -> ReturnResult:
 
 
 # --------------------------------------------------------------------------------------------
-# Reading
-
-
-def read_return(path: Path | str) -> pd.DataFrame:
-    """The return as typed: every cell a string, the header as column names.
-
-    CSV (UTF-8, UTF-8 with BOM or Windows-1252, detected) or XLSX (first sheet), read as the
-    worker survey export is (:func:`healthcheck.ingest.survey.read_raw`); ``attrs['encoding']`` says how.
-    """
-    return read_raw(Path(path))
-
-
-# --------------------------------------------------------------------------------------------
 # Validation: each returns the cleaned column or raises InputError on the first bad cell
 
 
@@ -358,19 +246,11 @@ def clean_number(series: pd.Series) -> tuple[pd.Series, list[tuple[int, str, str
 
 def clean_service(series: pd.Series, source: object) -> pd.Series:
     """Children or Adults (any case, a few usual spellings); anything else, blank too, is an error."""
-    key = series.map(
-        lambda s: " ".join(str(s).replace("'", "").replace("\u2019", "").lower().split()), na_action="ignore"
-    )
+    key = series.map(label_key, na_action="ignore")
     out = key.map(_SERVICE_KEYS)
     bad = [(int(r), "service", "" if pd.isna(series[r]) else series[r]) for r in series.index[out.isna()]]
     _raise_cells(bad, "unknown service", source, hint="service must be Children or Adults")
     return out.astype("string")
-
-
-def _tidy_text(text: str) -> str:
-    """Free text without stray spaces: each line stripped, runs of spaces as one."""
-    lines = (re.sub(r"[ \t\u00a0]+", " ", line).strip() for line in str(text).splitlines())
-    return "\n".join(line for line in lines if line)
 
 
 def validate_answers(frame: pd.DataFrame, codebook: pd.DataFrame, source: object) -> pd.DataFrame:
@@ -392,7 +272,7 @@ def validate_answers(frame: pd.DataFrame, codebook: pd.DataFrame, source: object
             not_number += nn
             negative += neg
         else:
-            out[row.qid] = column.map(_tidy_text, na_action="ignore").astype("string")
+            out[row.qid] = column.map(tidy_text, na_action="ignore").astype("string")
     position = {q: i for i, q in enumerate(codebook["qid"])}
 
     def first(cells: list[tuple[int, str, str]]) -> list[tuple[int, str, str]]:
@@ -449,21 +329,13 @@ def _value_text(value: object) -> str:
 
 def rule_test(frame: pd.DataFrame, text_columns: list[str]) -> tuple[pd.Series, pd.Series]:
     """Test submissions: org name starting 'test', a test-only free text, or 'please ignore'."""
-    name = frame["org_name"].fillna("")
-    hit = name.str.contains(_TEST_NAME)
-    why = ("org_name " + name.map(repr)).where(hit, "")
-    for column in text_columns:
-        text = frame[column].fillna("")
-        found = text.str.contains(_PLEASE_IGNORE) | text.str.contains(_TEST_TEXT)
-        why = why.where(why != "", (f"{column} " + text.map(repr)).where(found, ""))
-        hit |= found
+    hit, why = marked_as_test(frame, text_columns, _TEST_TEXT)
     return hit, "test submission: " + why
 
 
 def rule_duplicate(frame: pd.DataFrame, codes: pd.Series) -> tuple[pd.Series, pd.Series]:
     """More than one return for an organisation: keep the latest submission (ties: the later row)."""
-    order = pd.DataFrame({"t": frame["submitted"], "row": frame.index}, index=frame.index)
-    order = order.sort_values(["t", "row"], na_position="first", kind="stable")
+    order = latest_first_order(frame)
     ordered = codes[order.index]
     drop = ordered.duplicated(keep="last").reindex(frame.index)
     kept_row = pd.Series(order.index, index=order.index).groupby(ordered.values).transform("last").reindex(frame.index)
@@ -595,12 +467,12 @@ def clean_return(
     answers = validate_answers(frame, codebook, source)
 
     index = OrganisationIndex.build(orgs)  # 5
-    codes = resolve_organisations(frame, index, _name_map_lookup(name_map, index))
+    codes = resolve_organisations(frame, index, name_map_lookup(name_map, index))
     for r in frame.index[codes.isna()]:
         log.add(
             frame, r, "unresolved_org",
             f"no organisation matches org_name {frame.at[r, 'org_name']!r} / org_code {frame.at[r, 'org_code']!r}; "
-            "map it in params/org_name_map.csv",
+            f"map it in {NAME_MAP_NAME}",
         )  # fmt: skip
     keep = codes.notna()
     frame, codes, answers = frame[keep], codes[keep], answers[keep]
@@ -638,31 +510,13 @@ def clean_return(
     )
 
 
-def _name_map_lookup(name_map: pd.DataFrame | None, index: OrganisationIndex) -> dict[str, str]:
-    """normalised name -> code from ``params/org_name_map.csv`` (unknown codes are left out)."""
-    if name_map is None or name_map.empty:
-        return {}
-    lookup = {}
-    for name, code in name_map[["org_name", "org_code"]].itertuples(index=False):
-        found = index.by_code.get(str(code).strip().upper()) if not pd.isna(code) else None
-        if found and not pd.isna(name) and str(name).strip():
-            lookup[normalise(name)] = found
-    return lookup
-
-
 # --------------------------------------------------------------------------------------------
 # A year, from files to files
 
 
 def return_path(project: Project, year: int) -> Path | None:
     """``data/raw/<year>/org_return.csv`` or ``.xlsx``; None when neither exists."""
-    folder = project.raw_dir(year)
-    found = [p for p in (folder / f"{RAW_NAME}.csv", folder / f"{RAW_NAME}.xlsx") if p.is_file()]
-    if len(found) > 1:
-        raise InputError(
-            f"both {found[0].name} and {found[1].name} are present for {year}", file=folder, hint="keep only one"
-        )
-    return found[0] if found else None
+    return catalogue.ORG_RETURN_RAW.found(project, year)
 
 
 def clean_return_year(project: Project, year: int) -> ReturnResult:
@@ -673,14 +527,14 @@ def clean_return_year(project: Project, year: int) -> ReturnResult:
     """
     source = return_path(project, year)
     if source is None:
-        expected = project.raw_dir(year) / f"{RAW_NAME}.csv"
+        expected = catalogue.ORG_RETURN_RAW.paths(project, year)[0]
         return empty_result(
             f"no organisational return for {year}: put the export at {expected} (or .xlsx), "
             "or run healthcheck.synthetic.returns.write_return to create the sample",
             expected,
         )
     result = clean_return(
-        read_return(source),
+        read_raw(source),
         source=source,
         codebook=load_return_codebook(project, year),
         orgs=load_organisations(project),
@@ -693,20 +547,7 @@ def clean_return_year(project: Project, year: int) -> ReturnResult:
 def write_return_outputs(result: ReturnResult, folder: Path) -> list[Path]:
     """``org_return.parquet`` and ``org_return_qa.csv``, each written atomically."""
     folder.mkdir(parents=True, exist_ok=True)
-    table = pa.Table.from_pandas(result.returns, preserve_index=False)
-    paths = [folder / "org_return.parquet", folder / "org_return_qa.csv"]
-    atomic_write(paths[0], lambda tmp: pq.write_table(table, tmp, compression="zstd"))
-    qa_log = formula_safe(result.qa_log)  # free text in a CSV must not open as a formula
-    atomic_write(paths[1], lambda tmp: qa_log.to_csv(tmp, index=False, lineterminator="\n", encoding="utf-8"))
+    paths = [folder / catalogue.ORG_RETURN.file, folder / catalogue.ORG_RETURN_QA.file]
+    write_parquet(paths[0], result.returns)
+    write_qa_csv(paths[1], result.qa_log)  # free text in a CSV must not open as a formula
     return paths
-
-
-def load_clean_return(project: Project, year: int) -> pd.DataFrame | None:
-    """The cleaned returns of a year: the parquet file, else cleaned now; None without a return."""
-    path = project.processed_dir(year) / "org_return.parquet"
-    raw = return_path(project, year)
-    if path.is_file() and (raw is None or path.stat().st_mtime >= raw.stat().st_mtime):
-        return pd.read_parquet(path)
-    result = clean_return_year(project, year)
-    return result.returns if result else None
-

@@ -17,14 +17,14 @@ from pandera.errors import SchemaError, SchemaErrors
 
 from healthcheck.errors import HealthcheckError, InputError
 from healthcheck.reference.codebook import ANSWER_LABELS, MISSING_LABELS
+from healthcheck.reference.labels import label_key
 from healthcheck.reference.organisations import NON_COUNCIL, ORG_TYPES, REGIONS
-
-#: Columns every export must have (besides the items of the year's codebook).
-REQUIRED_COLUMNS = ["response_id", "submitted", "org_code", "org_name", "service", "role", "completed"]
-#: Free-text columns: optional in the export (filled with missing when absent).
-COMMENT_COLUMNS = ["comment_best", "comment_improve"]
-SERVICES = ["Adults", "Children", "Both"]
-ROLES = ["Social worker", "Senior practitioner", "Team manager", "Principal social worker", "Other"]
+from healthcheck.reference.survey_export import (
+    COMMENT_COLUMNS,
+    META_COLUMNS,
+    ROLES,
+    SERVICES,
+)
 
 #: How many offending cells an error message lists before saying "and N more".
 MAX_LISTED = 5
@@ -39,15 +39,8 @@ def shown(value: object, limit: int = MAX_SHOWN) -> str:
         return repr(value)
     return f"{text[:limit]!r}... ({len(text):,} characters)"
 
-# Curly and other look-alike apostrophes, so that "Don’t know" reads as "Don't know".
-_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'"})
+
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
-
-
-def label_key(text: object) -> str:
-    """A label for matching: lower case, single spaces, apostrophes (straight or curly) removed."""
-    return " ".join(str(text).translate(_APOSTROPHES).replace("'", "").lower().split())
-
 
 _LABEL_CODES = {label_key(label): code for code, label in enumerate(ANSWER_LABELS, start=1)}
 _MISSING_KEYS = {label_key(label) for label in MISSING_LABELS}
@@ -95,7 +88,7 @@ def raw_schema(items: list[str]) -> pa.DataFrameSchema:
     Values are still text here (any dtype, any may be missing); rows are checked only for
     what no later rule could excuse.
     """
-    columns = {name: pa.Column(nullable=True, required=True) for name in REQUIRED_COLUMNS}
+    columns = {name: pa.Column(nullable=True, required=True) for name in META_COLUMNS}
     columns.update({name: pa.Column(nullable=True, required=False) for name in COMMENT_COLUMNS})
     answer_check = pa.Check(
         _answers_known,

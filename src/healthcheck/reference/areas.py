@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from healthcheck import catalogue
 from healthcheck.config import Project
 from healthcheck.reference.readers import read_reference_csv
 from healthcheck.text.words import number_word
@@ -24,7 +25,7 @@ STANDARD, OTHER = "standard", "other"
 def load_areas(project: Project | None = None) -> pd.DataFrame:
     """The areas in report order: id, kind (standard/other), number, title, short title, order."""
     project = project or Project.default()
-    areas = read_reference_csv(project.reference_dir / "areas.csv", ["area", "kind", "title", "short_title", "order"])
+    areas = read_reference_csv(catalogue.AREAS.path(project), ["area", "kind", "title", "short_title", "order"])
     areas["order"] = areas["order"].astype(int)
     areas["number"] = pd.to_numeric(areas["number"], errors="coerce").astype("Int64")
     return areas.sort_values("order").reset_index(drop=True)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from healthcheck import catalogue
 from healthcheck.config import Project
 from healthcheck.errors import InputError, UnknownOrganisationError
 from healthcheck.reference.readers import read_reference_csv
@@ -157,8 +158,9 @@ def slug(name: str) -> str:
 def load_organisations(project: Project | None = None) -> pd.DataFrame:
     """Every council in the reference data plus the non-council employers in ``params/``."""
     project = project or Project.default()
-    councils = read_reference_csv(project.reference_dir / "organisations.csv", ORG_COLUMNS)
-    extra_path = project.params_dir / "organisations_extra.csv"
+    councils_path = catalogue.ORGANISATIONS.path(project)
+    councils = read_reference_csv(councils_path, ORG_COLUMNS)
+    extra_path = catalogue.ORGANISATIONS_EXTRA.path(project)
     frames = [councils]
     if extra_path.is_file():
         extra = read_reference_csv(extra_path, ["org_code", "name"])
@@ -175,7 +177,7 @@ def load_organisations(project: Project | None = None) -> pd.DataFrame:
         first = int(dupes.idxmax())
         # name the file holding the second copy (the councils file when both are in it)
         in_councils = first < len(councils)
-        path = project.reference_dir / "organisations.csv" if in_councils else extra_path
+        path = councils_path if in_councils else extra_path
         row = first + 2 if in_councils else first - len(councils) + 2
         raise InputError(
             f"organisation code {orgs.loc[first, 'org_code']} appears twice", file=path, row=row, column="org_code"

@@ -19,6 +19,7 @@ from healthcheck.config import Project
 from healthcheck.errors import InputError
 from healthcheck.files import atomic_write, atomic_write_text
 from healthcheck.fingerprints import file_sha256
+from healthcheck.ingest.headcounts import no_headcounts, read_headcounts
 from healthcheck.text.numbers import round_half_up
 from healthcheck.params import ScoringParams, load_scoring_params
 from healthcheck.reference.areas import area_codes, standard_codes
@@ -261,29 +262,6 @@ def item_shares(responses: pd.DataFrame, codebook: pd.DataFrame, org_scores: pd.
 # ---------------------------------------------------------------------------------------
 # response rates
 # ---------------------------------------------------------------------------------------
-def no_headcounts() -> pd.DataFrame:
-    return pd.DataFrame({"org_code": pd.Series(dtype="string"), "headcount": pd.Series(dtype="Int64")})
-
-
-def read_headcounts(path: Path) -> pd.DataFrame:
-    """``org_code,headcount``; an absent file gives an empty table (rates are then unknown)."""
-    if not path.is_file():
-        return no_headcounts()
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    for col in ("org_code", "headcount"):
-        if col not in frame.columns:
-            raise InputError("missing required column", file=path, column=col)
-    frame["org_code"] = frame["org_code"].str.strip().str.upper()
-    counts = pd.to_numeric(frame["headcount"].str.strip(), errors="coerce")
-    bad = counts.isna() & (frame["headcount"].str.strip() != "") | (counts < 0)
-    if bad.any():
-        row = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(f"headcount must be a whole number, got {frame['headcount'].iloc[row]!r}",
-                         file=path, row=row + 2, column="headcount")  # fmt: skip
-    frame["headcount"] = counts.astype("Int64")
-    return frame[["org_code", "headcount"]]
-
-
 def response_rates(responses: pd.DataFrame, headcounts: pd.DataFrame) -> pd.DataFrame:
     """Valid responses against headcount, as a per cent; null where the headcount is unknown."""
     counts = org_counts(responses)[["org_code", "n_responses"]]

@@ -34,12 +34,22 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from healthcheck import catalogue
 from healthcheck.config import SAMPLE_YEARS, Project
 from healthcheck.errors import ParameterError
 from healthcheck.files import atomic_write_bytes
-from healthcheck.reference.organisations import OrganisationIndex
-from healthcheck.reference.organisations import NON_COUNCIL, is_council, load_organisations
-from healthcheck.ingest.returns import META_COLUMNS, RAW_NAME, load_return_codebook, parse_filter, split_options
+from healthcheck.reference.organisations import (
+    NON_COUNCIL,
+    OrganisationIndex,
+    is_council,
+    load_organisations,
+)
+from healthcheck.reference.return_codebook import (
+    META_COLUMNS,
+    load_return_codebook,
+    parse_filter,
+    split_options,
+)
 
 #: Share of the worker survey's organisations that send a return.
 RESPONSE_SHARE = (0.75, 0.85)
@@ -266,7 +276,7 @@ def _participants(project: Project, year: int, orgs: Sequence[str] | None, rng: 
         if unknown:
             raise ParameterError(f"unknown organisation code(s) {', '.join(unknown[:5])}: see data/reference")
         return sorted(set(codes))
-    heads = project.year_params_dir(year) / "headcounts.csv"
+    heads = catalogue.HEADCOUNTS.path(project, year)
     if heads.is_file():
         codes = pd.read_csv(heads, dtype=str)["org_code"].str.strip().str.upper()
         return sorted(set(codes) & known)
@@ -552,10 +562,7 @@ def write_return(
     for year in years:
         project.resolve_year(year)
     if not force:
-        existing = [
-            project.raw_dir(y) / f"{RAW_NAME}{ext}" for y in years for ext in (".csv", ".xlsx")
-            if (project.raw_dir(y) / f"{RAW_NAME}{ext}").exists()
-        ]  # fmt: skip
+        existing = [p for y in years for p in catalogue.ORG_RETURN_RAW.paths(project, y) if p.exists()]
         if existing:
             raise ParameterError(
                 f"return already exists: {', '.join(str(p) for p in existing)}; data/raw is never "
@@ -565,5 +572,6 @@ def write_return(
     for year in years:
         orgs = (orgs_by_year or {}).get(year)
         raw = generate_return(year, seed=seed, orgs=orgs, project=project)
-        written.append(atomic_write_bytes(project.raw_dir(year) / f"{RAW_NAME}.csv", return_bytes(raw)))
+        path = catalogue.ORG_RETURN_RAW.paths(project, year)[0]  # the CSV spelling: written as CSV
+        written.append(atomic_write_bytes(path, return_bytes(raw)))
     return written

@@ -37,8 +37,8 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from healthcheck.ingest.returns import parse_filter, qids, question, split_options
 from healthcheck.reference.organisations import NON_COUNCIL, ORG_TYPES, is_council
+from healthcheck.reference.return_codebook import parse_filter, qids, question, split_options
 from healthcheck.text.numbers import whole_number
 from healthcheck.text.redact import ORG_MARK, organisation_names, organisation_pattern, redact_organisations
 

@@ -210,7 +210,7 @@ def load_workforce_context(
     project: Project, year: int, org_code: str, *, name: str, region: str | None
 ) -> WorkforceContext:
     """:func:`workforce_context` from the year's cleaned return and the parameters it was scored with."""
-    from healthcheck.ingest.returns import load_return_codebook, options
+    from healthcheck.reference.return_codebook import load_return_codebook, options
 
     returns = read_return(project, year)
     try:

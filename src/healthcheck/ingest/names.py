@@ -1,0 +1,104 @@
+"""Which organisation each row is: the code or name typed, resolved to a reference code.
+
+Both instruments resolve a row the same way: the code first (any case), then the name, official
+name or alias (:class:`~healthcheck.reference.organisations.OrganisationIndex`), then the
+spellings listed in ``params/org_name_map.csv`` (columns ``org_name,org_code``). A code in the
+name map that the reference data does not know is the user's error: it stops the cleaning with
+an :class:`InputError` naming the file, the row and the column, rather than losing the rows it
+was meant to keep.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from healthcheck import catalogue
+from healthcheck.config import Project
+from healthcheck.errors import InputError
+from healthcheck.ingest.readers import column_key
+from healthcheck.reference.organisations import (
+    OrganisationIndex,
+    looks_like_code,
+    normalise,
+)
+
+#: The name map as the messages name it (relative, so the same in every checkout).
+NAME_MAP_NAME = f"params/{catalogue.NAME_MAP.file}"
+
+
+def load_name_map(project: Project) -> pd.DataFrame | None:
+    """``params/org_name_map.csv`` (org_name,org_code) if present; ``attrs['file']`` is its path."""
+    path = catalogue.NAME_MAP.path(project)
+    if not path.is_file():
+        return None
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputError(f"cannot read the name map: {type(exc).__name__}", file=path) from None
+    table.columns = [column_key(c) for c in table.columns]
+    for column in ("org_name", "org_code"):
+        if column not in table.columns:
+            raise InputError(f"missing required column {column!r}", file=path, column=column)
+    table = table[["org_name", "org_code"]].apply(lambda s: s.str.strip())
+    table.attrs["file"] = str(path)
+    return table
+
+
+def name_map_lookup(name_map: pd.DataFrame | None, index: OrganisationIndex) -> dict[str, str]:
+    """Normalised name -> code from the name map; every code must be a known organisation.
+
+    An unknown code is an :class:`InputError` naming the file (``attrs['file']``, else
+    ``params/org_name_map.csv``), the spreadsheet row and the column 'org_code'.
+    """
+    if name_map is None or name_map.empty:
+        return {}
+    source = name_map.attrs.get("file") or NAME_MAP_NAME
+    lookup: dict[str, str] = {}
+    for number, (name, code) in enumerate(name_map[["org_name", "org_code"]].itertuples(index=False), start=2):
+        if pd.isna(name) or not str(name).strip():
+            continue
+        found = index.by_code.get(str(code).strip().upper()) if not pd.isna(code) else None
+        if found is None:
+            raise InputError(
+                f"org_code {code!r} for {name!r} is not a known organisation",
+                file=source,
+                row=number,
+                column="org_code",
+                hint="use an ONS code from data/reference/organisations.csv or params/organisations_extra.csv",
+            )
+        lookup[normalise(name)] = found
+    return lookup
+
+
+def resolve_organisations(frame: pd.DataFrame, index: OrganisationIndex, name_map: dict[str, str]) -> pd.Series:
+    """Each row's organisation code (None if unresolved).
+
+    Code first (any case), then name or alias, then the name map (:func:`name_map_lookup`); a
+    code typed in the name column also counts.
+    """
+    pairs = frame[["org_code", "org_name"]].astype(object).where(frame[["org_code", "org_name"]].notna(), None)
+    found: dict[tuple[object, object], str | None] = {}
+    for code, name in pairs.drop_duplicates().itertuples(index=False):  # each spelling once
+        result, _ = index.resolve(code, name)
+        if result is None and looks_like_code(name):
+            result, _ = index.resolve(name, None)
+        if result is None:
+            result = name_map.get(normalise(name))
+        found[(code, name)] = result
+    codes = [found[pair] for pair in pairs.itertuples(index=False, name=None)]
+    return pd.Series(codes, index=frame.index, dtype=object)
+
+
+def org_key(frame: pd.DataFrame, codes: pd.Series) -> pd.Series:
+    """The resolved code, or what was typed when unresolved (for comparing submissions)."""
+    typed = "?" + frame["org_name"].map(normalise) + "|" + frame["org_code"].fillna("").str.upper()
+    return codes.where(codes.notna(), typed).astype(str)
+
+
+def unresolved_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """Unresolved (org_name, org_code) as typed with their row counts, most rows first."""
+    typed = frame[["org_name", "org_code"]].astype(object).fillna("")
+    table = typed.groupby(["org_name", "org_code"], sort=False).size().rename("rows").reset_index()
+    table = table.sort_values(["rows", "org_name", "org_code"], ascending=[False, True, True], kind="stable")
+    return table.reset_index(drop=True).astype({"org_name": "str", "org_code": "str", "rows": "int64"})
+
