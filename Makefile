@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 HC := $(VENV)/bin/healthcheck
 PYTEST_ARGS ?=
 
-.PHONY: help setup system run test bench clean-outputs
+.PHONY: help setup system run lint test bench clean-outputs
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-14s %s\n", $$1, $$2}'
@@ -26,7 +26,12 @@ system: ## install Debian's Chromium for chart images (skipped when present)
 run: setup ## sample data, clean, score and every report, end to end
 	$(HC) run
 
-test: setup ## run the test suite
+lint: setup ## ruff (lint and format) and the import layers between the stages
+	$(VENV)/bin/ruff check src tests benchmarks notebooks
+	$(VENV)/bin/ruff format --check src tests benchmarks notebooks
+	$(VENV)/bin/lint-imports
+
+test: lint ## the checks, then the test suite
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
 bench: setup ## run the benchmarks (scoring at 100x, batch reports)

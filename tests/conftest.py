@@ -9,8 +9,14 @@ import pytest
 
 from healthcheck.config import REPO_ROOT, Project
 from healthcheck.params import ScoringParams, load_scoring_params
+from healthcheck.reference.areas import area_codes, load_areas, other_codes, standard_codes
 
 FIXTURES = Path(__file__).parent / "fixtures"
+#: The repository's areas, from data/reference/areas.csv, for tests that build tables by hand.
+AREA_TABLE = load_areas(Project(REPO_ROOT))
+AREAS = area_codes(AREA_TABLE)
+STANDARDS = standard_codes(AREA_TABLE)
+OTHER_AREAS = other_codes(AREA_TABLE)
 
 
 def scoring_params(**changes: object) -> ScoringParams:

@@ -13,7 +13,7 @@ from healthcheck.charts.council import (
     item_shares_alt, short_wording,
 )  # fmt: skip
 from healthcheck.charts.style import WIDTH, band_edges
-from healthcheck.params import ScoringParams
+from conftest import scoring_params
 from healthcheck.reference.areas import load_areas
 from healthcheck.views.council import load_council_view
 from healthcheck.errors import ReportError
@@ -199,7 +199,7 @@ def test_a_14th_area_changes_the_alt_text(halton):
 
 
 def test_band_edges_sit_at_halves():
-    assert band_edges(ScoringParams().bands) == [
+    assert band_edges(scoring_params().bands) == [
         ("Red", "improve", 0.0, 50.5, "0–50"), ("Amber", "monitor", 50.5, 74.5, "51–74"),
         ("Green", "sustain", 74.5, 100.0, "75–100"),
     ]  # fmt: skip

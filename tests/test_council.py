@@ -14,7 +14,7 @@ from healthcheck.text.numbers import round_half_up
 from healthcheck.views.council import load_council_view, rating_table
 from healthcheck.errors import InputError, UnknownOrganisationError
 from healthcheck.findings.council import ratings_summary
-from healthcheck.reference.areas import AREAS
+from conftest import AREAS
 
 YEAR = 2020
 ACTIONS = {"Green": "sustain", "Amber": "monitor", "Red": "improve"}

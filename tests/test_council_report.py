@@ -21,7 +21,8 @@ from healthcheck.views.council import load_council_view
 from healthcheck.publish.display import META_KEY, PLOTLY_MIME, TABLE_MIME
 from healthcheck.findings.council import findings, headline, national_context
 from healthcheck.findings.notes import notes
-from healthcheck.reference.areas import AREAS, load_areas
+from conftest import AREAS
+from healthcheck.reference.areas import load_areas
 from healthcheck.synthetic.comments import PLANTED_SENSITIVE
 from healthcheck.synthetic.survey import write_sample
 

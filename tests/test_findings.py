@@ -9,8 +9,9 @@ from healthcheck.views.council import CouncilView
 from healthcheck.findings.council import findings, headline, highest_lowest, key_driver, least_agreed, most_agreed, national_context, rank_phrase, ratings_summary, regional_national_comparison, respondents_phrase, significance, suppression_notice
 from healthcheck.findings.notes import bands_sentence, notes, source_version
 from healthcheck.text.words import join_list, possessive, quote
-from healthcheck.params import ScoringParams
-from healthcheck.reference.areas import AREAS, load_areas
+from conftest import scoring_params
+from conftest import AREAS
+from healthcheck.reference.areas import load_areas
 from healthcheck.reference.codebook import load_codebook
 
 ACTIONS = {"Green": "sustain", "Amber": "monitor", "Red": "improve"}
@@ -55,11 +56,10 @@ def make_view(
         name=name,
         region=region_name,
         n_responses=22,
-        min_respondents=10,
         suppressed=False,
+        params=scoring_params(),
         areas=load_areas(),
         codebook=codebook if codebook is not None else load_codebook(),
-        bands=list(ScoringParams().bands),
     )
     view.scores = frame(own, significance=sig)
     view.region_scores = frame(HALTON_NW if region is None else region) if region_name else view.region_scores
@@ -332,7 +332,7 @@ def test_suppression_notice_and_no_figures():
 
 
 def test_bands_sentence():
-    assert bands_sentence(ScoringParams().bands) == (
+    assert bands_sentence(scoring_params().bands) == (
         "Responses were translated into a mean score from 0 to 100, rounded half up to a whole number, falling "
         "under one of the following: Green (sustain) 75 to 100; Amber (monitor) 51 to 74; Red (improve) 0 to 50."
     )

@@ -22,7 +22,8 @@ from healthcheck.errors import InputError
 from conftest import scoring_params
 from healthcheck.findings.national import headline
 from healthcheck.views.national import area_table, build_national_view, distribution_table, drivers_table, items_table, key_driver_counts, load_national_view, overall_spread, participation, regional_ratings, regional_scores
-from healthcheck.reference.areas import AREAS, load_areas
+from conftest import AREAS
+from healthcheck.reference.areas import load_areas
 
 YEAR = 2020
 ACTIONS = {"Green": "sustain", "Amber": "monitor", "Red": "improve"}

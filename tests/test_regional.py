@@ -21,7 +21,7 @@ from test_national import GROUPS, MEANS, make_view
 from healthcheck.charts import distributions as charts
 from healthcheck.publish.display import TableSpec
 from healthcheck.errors import InputError, ParameterError
-from healthcheck.reference.areas import OTHER_AREAS
+from conftest import OTHER_AREAS
 from healthcheck.reference.organisations import load_organisations
 from healthcheck.findings.regional import headline, notes, unnamed_note
 from healthcheck.views.consent import load_consent, read_consent

@@ -482,7 +482,7 @@ def test_files_loader_and_national_trend(project, table):
                  project.year_params_dir(YEAR) / "item_map.csv", project.year_params_dir(PREV) / "codebook.csv"):  # fmt: skip
         assert path in inputs
     assert project.processed_dir(PREV) / "ranks.parquet" not in inputs  # earlier years: only what the charts read
-    chart = charts.national_trend(nat)
+    chart = charts.national_trend(nat, PARAMS.bands)
     fig = chart.figure
     assert [t.name for t in fig.data] == ["England"] * 13 and fig.layout.title.text.startswith("England: score by")
     assert chart.name == "england_trend" and chart.alt == charts.national_trend_alt(nat)

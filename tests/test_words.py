@@ -6,7 +6,7 @@ from datetime import date
 
 import pandas as pd
 
-from healthcheck.params import ScoringParams
+from conftest import scoring_params
 from healthcheck.text.words import (
     article, capitalise, count_words, in_region, join_list, long_date, number_word, plural, possessive, quote,
     rating_counts, rating_label, ratings_top_first, the_region,
@@ -42,7 +42,7 @@ def test_quotes_and_dates():
 
 
 def test_ratings_in_words():
-    bands = ScoringParams().bands
+    bands = scoring_params().bands
     assert ratings_top_first(reversed(bands)) == ["Green", "Amber", "Red"]
     ratings = pd.Series(["Red", "Green", None, "Green", "Amber", "Green"])
     assert rating_counts(ratings, bands) == "3 Green, 1 Amber, 1 Red"

@@ -25,9 +25,8 @@ from healthcheck.charts.style import (
     band_fill,
 )
 from healthcheck.errors import ReportError
-from healthcheck.params import ScoringParams
 from healthcheck.reference.areas import areas_phrase
-from healthcheck.scoring.trends import CouncilTrend
+from healthcheck.views.trend import CouncilTrend
 from healthcheck.text.numbers import fmt_score
 from healthcheck.text.words import join_list, possessive, rating_label, the_region
 
@@ -146,7 +145,7 @@ def trend(council_trend: CouncilTrend, bands: list[BandLike] | None = None) -> C
     where = f", {the_region(t.region)} and England" if t.region else " and England"
     fig = _trend_panels(
         t.series, t.areas, lines, title=f"{t.name}{where}: score by standard and area, {_span(years)}",
-        bands=bands or list(ScoringParams().bands),
+        bands=bands or t.bands,
     )  # fmt: skip
     return titled(fig, name="trend", alt=trend_alt(t))
 
@@ -177,15 +176,15 @@ def _frame_areas(frame: pd.DataFrame) -> pd.DataFrame:
     return areas.assign(order=range(len(areas)))
 
 
-def national_trend(frame: pd.DataFrame, bands: list[BandLike] | None = None) -> Chart:
-    """England's score in each area over the survey years (``healthcheck.scoring.trends.national_trend``)."""
+def national_trend(frame: pd.DataFrame, bands: list[BandLike]) -> Chart:
+    """England's score in each area over the survey years (``healthcheck.views.trend.national_trend``)."""
     if frame.empty:
         raise ReportError("no national scores to chart")
     series = frame.assign(level="national")
     areas = _frame_areas(frame)
     years = sorted(int(y) for y in frame["year"].unique())
     fig = _trend_panels(series, areas, [("national", "England", ENGLAND)],
-                        title=f"England: score by standard and area, {_span(years)}", bands=bands or list(ScoringParams().bands))  # fmt: skip
+                        title=f"England: score by standard and area, {_span(years)}", bands=bands)  # fmt: skip
     return titled(fig, name="england_trend", alt=national_trend_alt(frame))
 
 

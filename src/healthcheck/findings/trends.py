@@ -2,7 +2,7 @@
 
 A council's :class:`~healthcheck.scoring.trends.CouncilTrend` gives its significant changes, the
 areas compared on fewer questions, its change in national rank and England's changes; England's
-series (``trends.national_trend``) gives the same sentences for England.
+series (``healthcheck.views.trend.national_trend``) gives the same sentences for England.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import pandas as pd
 
 from healthcheck.reference.areas import area_codes
-from healthcheck.scoring.trends import CouncilTrend
+from healthcheck.views.trend import CouncilTrend
 from healthcheck.text.numbers import fmt_percent, fmt_score, round_half_up
 from healthcheck.text.words import capitalise, count_words, join_list, number_word, plural, possessive
 
@@ -208,7 +208,7 @@ def change_note(previous_year: int, year: int, alpha: float, n_areas: int) -> st
 
 
 def national_trend_findings(frame: pd.DataFrame) -> list[str]:
-    """England's change since the previous round, from ``trends.national_trend``: the same sentences as a council's.
+    """England's change since the previous round, from ``healthcheck.views.trend.national_trend``: the same sentences as a council's.
 
     'Compared with 2021, England's scores improved significantly for ... The other 7 scores did not
     change significantly.' and 'Wellbeing is compared on 4 of its 5 questions: one question changed

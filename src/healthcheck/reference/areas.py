@@ -14,10 +14,6 @@ from healthcheck.config import Project
 from healthcheck.reference.readers import read_reference_csv
 from healthcheck.text.words import number_word
 
-STANDARDS = [f"s{i}" for i in range(1, 9)]
-OTHER_AREAS = ["covid", "contribution", "tensions", "satisfaction", "stay"]
-AREAS = STANDARDS + OTHER_AREAS
-
 AREA_COLUMNS = ["area", "kind", "number", "title", "short_title", "order"]
 STANDARD, OTHER = "standard", "other"
 
