@@ -317,7 +317,7 @@ def test_most_and_least_agreed_leave_out_reversed_and_suppressed_items():
 
 # -- suppression and notes ---------------------------------------------------------------
 def test_suppression_notice_and_no_figures():
-    view = CouncilView(year=2020, code="E08000001", name="Bolton", region="North West", n_responses=7, min_respondents=10, suppressed=True)  # fmt: skip
+    view = CouncilView(year=2020, code="E08000001", name="Bolton", region="North West", n_responses=7, suppressed=True, params=scoring_params())  # fmt: skip
     notice = (
         "Fewer than 10 valid responses were received from Bolton (n = 7), so no local figures are reported, "
         "to protect respondents' confidentiality."
@@ -327,7 +327,7 @@ def test_suppression_notice_and_no_figures():
     assert findings(view) == [notice]
     for sentence in (ratings_summary, regional_national_comparison, highest_lowest, significance, key_driver):
         assert sentence(view) == ""
-    none = CouncilView(year=2020, code="E08000001", name="Bolton", region="North West", n_responses=0, min_respondents=10, suppressed=True)  # fmt: skip
+    none = CouncilView(year=2020, code="E08000001", name="Bolton", region="North West", n_responses=0, suppressed=True, params=scoring_params())  # fmt: skip
     assert suppression_notice(none) == "No valid responses were received from Bolton, so no local figures are reported."
 
 

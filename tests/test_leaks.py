@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 import json
 import re
 import zipfile
@@ -39,12 +38,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from healthcheck import batch
-from healthcheck.ingest.survey import clean_year
+from healthcheck import batch, pipeline
 from healthcheck.reference.areas import load_areas
 from healthcheck.reference.codebook import load_codebook
 from healthcheck.reference.organisations import load_organisations
-from healthcheck.scoring.score import score_year
 from healthcheck.synthetic.comments import PLANTED_SENSITIVE
 from healthcheck.synthetic.survey import write_sample
 from healthcheck.text.redact import COMMON_WORDS
@@ -270,9 +267,7 @@ def built(tmp_path_factory):
         assert "min_item_base: 5 " in text
         scoring.write_text(text.replace("min_item_base: 5 ", "min_item_base: 20 "), encoding="utf-8")
         write_sample(project, years=YEARS)
-        for year in YEARS:
-            clean_year(project, year)
-            score_year(project, year)
+        pipeline.ensure(project, YEAR)  # clean, score and compare every year, as `healthcheck run` does
         targets, unknown = batch.resolve_targets(project, YEAR, COUNCILS)
         assert not unknown
         results = batch.run_batch(project, YEAR, targets, workers=2, force=True)

@@ -429,10 +429,12 @@ def test_national_report_notebook_runs(project, tmp_path):
 
     import papermill as pm
 
+    from healthcheck import pipeline
     from healthcheck.synthetic.returns import write_return
 
     orgs = load_organisations(project)
     write_return(project, [2020], seed=4, orgs_by_year={2020: orgs["org_code"].tolist()[::4]})
+    pipeline.run(project, 2020, "clean_return")  # what `healthcheck run` does before the reports
     out = tmp_path / "05.ipynb"
     pm.execute_notebook(
         str(project.notebooks_dir / "05-national-return-report.ipynb"), str(out),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from conftest import scoring_params
 from healthcheck.text.redact import EMAIL_MARK, NAME_MARK, ORG_MARK, PHONE_MARK, POSTCODE_MARK, Redactor, organisation_names, organisation_pattern, redact, redact_emails, redact_phones, redact_postcodes, redact_titled_names
 from healthcheck.reference.organisations import load_organisations
 
@@ -241,7 +242,7 @@ def _view(suppressed: bool = False):
     from healthcheck.views.council import CouncilView
 
     return CouncilView(year=2020, code="E06000006", name="Halton", region="North West", n_responses=22,
-                       min_respondents=10, suppressed=suppressed)  # fmt: skip
+                       suppressed=suppressed, params=scoring_params())  # fmt: skip
 
 
 def test_free_text_section_redacts_sorts_and_escapes():
