@@ -131,7 +131,12 @@ def naive(root: Path, targets: list, formats: tuple[str, ...], out: Path, *, ren
                 steps[step] += seconds
         per_council.append(time.perf_counter() - t0)
     seconds = time.perf_counter() - started
-    return {"seconds": seconds, "per_council": per_council, "steps": dict(steps), "busy": busy_share(cpu0, machine_cpu())}
+    return {
+        "seconds": seconds,
+        "per_council": per_council,
+        "steps": dict(steps),
+        "busy": busy_share(cpu0, machine_cpu()),
+    }
 
 
 def machine_cpu() -> tuple[float, float]:
@@ -214,8 +219,12 @@ def main() -> None:
     parser.add_argument("--formats", default="html,docx,pdf,xlsx")
     parser.add_argument("--workers", type=int, default=None, help="batch workers (default: number of cores)")
     parser.add_argument("--naive-councils", type=int, default=None, help="time (a) on this many and scale it up")
-    parser.add_argument("--naive-render", choices=("process", "inline"), default="process",
-                        help="(a)'s render: a fresh process per council (default) or in the benchmark's process")
+    parser.add_argument(
+        "--naive-render",
+        choices=("process", "inline"),
+        default="process",
+        help="(a)'s render: a fresh process per council (default) or in the benchmark's process",
+    )
     parser.add_argument("--skip-naive", action="store_true", help="time (b) only")
     parser.add_argument("--root", type=Path, default=None, help="project folder to use (default: a new temporary one)")
     parser.add_argument("--json", type=Path, default=REPO / "benchmarks" / "out" / "batch.json")

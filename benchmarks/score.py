@@ -20,8 +20,8 @@ import pandas as pd
 from healthcheck.config import REPO_ROOT, Project
 from healthcheck.params import load_scoring_params
 from healthcheck.reference.areas import load_areas
-from healthcheck.reference.organisations import REGIONS
 from healthcheck.reference.codebook import load_codebook
+from healthcheck.reference.organisations import REGIONS
 from healthcheck.scoring.score import score_all
 
 
@@ -65,7 +65,9 @@ def main() -> None:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"responses: {len(data):,} from {data.org_code.nunique()} organisations (built in {built:.1f} s)")
     print(f"scoring time: {elapsed:.1f} s (target < 60 s)")
-    print(f"peak memory (max RSS of the process): {peak / 1024:.2f} GB (after building the data: {base_rss / 1024:.2f} GB; target < 4 GB)")
+    print(
+        f"peak memory (max RSS of the process): {peak / 1024:.2f} GB (after building the data: {base_rss / 1024:.2f} GB; target < 4 GB)"
+    )
     print("rows: " + ", ".join(f"{k} {len(v):,}" for k, v in tables.items()))
     ok = elapsed < 60 and peak < 4096
     print("PASS" if ok else "FAIL")

@@ -84,7 +84,7 @@ def test_no_import_cycle_among_the_package_modules():
         state[node] = 1
         for nxt in sorted(graph[node]):
             if state.get(nxt) == 1:
-                cycles.append([*stack[stack.index(nxt):], nxt] if nxt in stack else [node, nxt])
+                cycles.append([*stack[stack.index(nxt) :], nxt] if nxt in stack else [node, nxt])
             elif nxt not in state:
                 visit(nxt, [*stack, nxt])
         state[node] = 2
@@ -101,7 +101,8 @@ def test_one_definition_of_each_shared_helper(helper):
         module_name(p)
         for p in SOURCES
         for node in ast.walk(ast.parse(p.read_text(encoding="utf-8")))
-        if isinstance(node, ast.FunctionDef) and node.name == helper
+        if isinstance(node, ast.FunctionDef)
+        and node.name == helper
         and not any(getattr(d, "id", getattr(d, "attr", "")) == "overload" for d in node.decorator_list)
     ]
     assert len(defined) == 1, defined

@@ -6,7 +6,13 @@ import pandas as pd
 
 from healthcheck.config import REPO_ROOT, Project
 from healthcheck.reference.areas import (
-    area_codes, area_order, areas_phrase, load_areas, other_codes, standard_codes, standards_phrase,
+    area_codes,
+    area_order,
+    areas_phrase,
+    load_areas,
+    other_codes,
+    standard_codes,
+    standards_phrase,
 )  # fmt: skip
 
 AREAS = load_areas(Project(REPO_ROOT))
@@ -24,7 +30,16 @@ def test_the_thirteen_areas_of_the_reference_file():
 
 def test_a_fourteenth_area_needs_only_the_table():
     extra = pd.DataFrame(
-        [{"area": "digital", "kind": "other", "number": pd.NA, "title": "Digital tools", "short_title": "Digital", "order": 14}]
+        [
+            {
+                "area": "digital",
+                "kind": "other",
+                "number": pd.NA,
+                "title": "Digital tools",
+                "short_title": "Digital",
+                "order": 14,
+            }
+        ]
     )
     areas = pd.concat([AREAS, extra], ignore_index=True).sample(frac=1, random_state=1)  # any row order
     assert area_codes(areas)[-1] == "digital" and len(area_codes(areas)) == 14

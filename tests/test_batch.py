@@ -27,8 +27,6 @@ YEAR = 2020
 BAD_SELF_ASSESSMENT = "standard,element,status,notes\n1,A clear vision for social work,Maybe,\n"
 
 
-
-
 @pytest.fixture
 def scored(project):
     write_sample(project, years=[YEAR], n_orgs=12, scale=0.3, seed=7)
@@ -53,7 +51,9 @@ def _statuses(results) -> dict[str, str]:
 # --------------------------------------------------------------------------------------
 # paths
 # --------------------------------------------------------------------------------------
-@pytest.mark.parametrize("name", ["../../etc", "..", ".", "", ".tmp", "_failed", "a/../../b", "/etc/passwd", "a/b", "-rf"])
+@pytest.mark.parametrize(
+    "name", ["../../etc", "..", ".", "", ".tmp", "_failed", "a/../../b", "/etc/passwd", "a/b", "-rf"]
+)
 def test_out_dir_never_leaves_reports(project, name):
     with pytest.raises(ParameterError):
         safe_out_dir(project, YEAR, name)
@@ -176,7 +176,7 @@ def test_kill_9_mid_run_leaves_only_whole_reports_and_a_rerun_cleans_up(scored):
         deadline = time.monotonic() + 90
         # wait until one report is done and the next is being built
         while time.monotonic() < deadline:
-            built = [p for p in base.glob("*/manifest.json")]
+            built = list(base.glob("*/manifest.json"))
             staging = list((base / ".tmp").glob("build-*")) if (base / ".tmp").is_dir() else []
             if built and staging:
                 break
@@ -306,8 +306,15 @@ def test_special_targets_slugs_parameters_and_what_is_left_out(project):
     # the notebooks' parameters
     root = str(project.root)
     assert batch.target_parameters(project, YEAR, targets[0]) == {"year": YEAR, "project_root": root}
-    assert batch.target_parameters(project, YEAR, targets[3]) == {"region": "North West", "year": YEAR, "project_root": root}
-    assert batch.target_parameters(project, YEAR, Target("E06000006", "Halton", "North West", "halton"))["council"] == "E06000006"
+    assert batch.target_parameters(project, YEAR, targets[3]) == {
+        "region": "North West",
+        "year": YEAR,
+        "project_root": root,
+    }
+    assert (
+        batch.target_parameters(project, YEAR, Target("E06000006", "Halton", "North West", "halton"))["council"]
+        == "E06000006"
+    )
 
 
 def test_a_council_whose_name_reads_like_a_national_folder_gets_its_code(project):
@@ -319,7 +326,10 @@ def test_a_council_whose_name_reads_like_a_national_folder_gets_its_code(project
 
 
 def test_two_reports_in_one_folder_are_refused(project):
-    twice = [Target("E06000006", "Halton", "North West", "halton"), Target("E92000001", "England", None, "halton", "national")]
+    twice = [
+        Target("E06000006", "Halton", "North West", "halton"),
+        Target("E92000001", "England", None, "halton", "national"),
+    ]
     with pytest.raises(ParameterError, match="share the folder"):
         run_batch(project, YEAR, twice, formats=("html",))
 
@@ -349,10 +359,18 @@ def test_a_batch_of_councils_with_the_national_and_regional_reports(scored, froz
     assert (base / "_failed" / f"{batch.region_slug(bad_region)}.ipynb").is_file()
 
     national = read_manifest(base / "england")
-    assert national["kind"] == "national" and national["settings"]["parameters"] == {"year": YEAR, "project_root": str(scored.root)}
+    assert national["kind"] == "national" and national["settings"]["parameters"] == {
+        "year": YEAR,
+        "project_root": str(scored.root),
+    }
     assert "params/consent_to_be_named.csv" in national["inputs"]
     assert not any(k.startswith("params/self_assessment/") for k in national["inputs"])
-    assert f"# England {YEAR}" in nbformat.read(str(base / "england" / "report.ipynb"), as_version=4).cells[-1].outputs[0]["data"]["text/markdown"]
+    assert (
+        f"# England {YEAR}"
+        in nbformat.read(str(base / "england" / "report.ipynb"), as_version=4)
+        .cells[-1]
+        .outputs[0]["data"]["text/markdown"]
+    )
     regional = read_manifest(base / batch.region_slug(good_region))
     assert regional["kind"] == "region" and regional["settings"]["parameters"]["region"] == good_region
     assert "England" in (base / "england" / "report.html").read_text(encoding="utf-8")

@@ -6,18 +6,25 @@ import json
 
 import pandas as pd
 import pytest
+from conftest import scoring_params
+from test_council import OTHER_NAMES, YEAR, write_tables  # hand-made scoring tables to the contract
 
 from healthcheck.charts.chart import Chart
 from healthcheck.charts.council import (
-    area_comparison, distribution, drivers, item_groups, item_share_charts, item_share_groups, item_shares,
-    item_shares_alt, short_wording,
+    area_comparison,
+    distribution,
+    drivers,
+    item_groups,
+    item_share_charts,
+    item_share_groups,
+    item_shares,
+    item_shares_alt,
+    short_wording,
 )  # fmt: skip
 from healthcheck.charts.style import WIDTH, band_edges
-from conftest import scoring_params
+from healthcheck.errors import ReportError
 from healthcheck.reference.areas import load_areas
 from healthcheck.views.council import load_council_view
-from healthcheck.errors import ReportError
-from test_council import OTHER_NAMES, YEAR, write_tables  # hand-made scoring tables to the contract
 
 CHARTS = [area_comparison, distribution, item_shares, drivers]
 
@@ -51,7 +58,7 @@ def test_no_other_organisation_in_the_figure(scored, chart, who):
     made = chart(view)
     text = made.figure.to_json() + made.title + made.alt
     assert who in text
-    for other in OTHER_NAMES + ["E06000006", "Halton"]:
+    for other in [*OTHER_NAMES, "E06000006", "Halton"]:
         if other not in (who, view.code):
             assert other not in text, f"{other} appears in {chart.__name__} for {who}"
 
@@ -75,7 +82,11 @@ def test_area_comparison_values_and_bands(halton):
     assert "Halton: 66 – Amber (monitor)" in council.hovertext[5]
     assert list(traces["North West"].x)[5] == 64.0 and list(traces["England"].x)[10] == 35.0
     bands = [a.text for a in fig.layout.annotations]
-    assert bands == ["<b>Red</b> (improve)<br>0–50", "<b>Amber</b> (monitor)<br>51–74", "<b>Green</b> (sustain)<br>75–100"]
+    assert bands == [
+        "<b>Red</b> (improve)<br>0–50",
+        "<b>Amber</b> (monitor)<br>51–74",
+        "<b>Green</b> (sustain)<br>75–100",
+    ]
     assert [(s.x0, s.x1) for s in fig.layout.shapes] == [(0.0, 50.5), (50.5, 74.5), (74.5, 100.0)]
 
 
@@ -116,7 +127,11 @@ def test_item_shares_come_in_parts_that_fit_a_page(halton):
         ("item_shares_other_areas", ["tensions"]),
     ]
     parts = item_share_charts(halton)
-    assert [c.name for c in parts] == ["item_shares_standards_1_4", "item_shares_standards_5_8", "item_shares_other_areas"]
+    assert [c.name for c in parts] == [
+        "item_shares_standards_1_4",
+        "item_shares_standards_5_8",
+        "item_shares_other_areas",
+    ]
     assert parts[0].title == "Agreement with each statement: Halton and England, 2020 (Wellbeing)"
     assert parts[0].alt == item_shares_alt(halton, ["s4"])
     part = item_shares(halton, ["s4"]).figure
@@ -171,7 +186,9 @@ def test_alt_text(scored, halton):
         "10 Green, 2 Amber, 1 Red. The table above gives every figure."
     )
     # overall 77.55; of 54.25, 69.5, 73.0 and 83.0 only one is higher
-    assert distribution(halton).alt.endswith("with Halton marked. 1 of the other 4 organisations has a higher overall score.")
+    assert distribution(halton).alt.endswith(
+        "with Halton marked. 1 of the other 4 organisations has a higher overall score."
+    )
     assert "Halton's own estimates" not in drivers(halton).alt
     assert "with 95% confidence intervals" in drivers(halton).alt
     assert "Warrington's own estimates" in drivers(load_council_view(scored, YEAR, "Warrington")).alt

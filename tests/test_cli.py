@@ -8,15 +8,15 @@ import json
 import nbformat
 import pandas as pd
 import pytest
+from conftest import reportable_codes
 from typer.testing import CliRunner
 
 from healthcheck import batch
+from healthcheck.batch.manifest import read_manifest
 from healthcheck.cli import app
 from healthcheck.ingest.survey import clean_year
-from healthcheck.batch.manifest import read_manifest
-from healthcheck.synthetic.survey import write_sample
 from healthcheck.scoring.score import score_year
-from conftest import reportable_codes
+from healthcheck.synthetic.survey import write_sample
 
 YEAR = 2020
 runner = CliRunner()
@@ -31,13 +31,13 @@ def stand_in_notebooks(project) -> None:
         nb = new_notebook(
             cells=[
                 new_code_cell(parameters + "year = None\nproject_root = None", metadata={"tags": ["parameters"]}),
-                new_code_cell("from healthcheck.publish.display import show_markdown\nshow_markdown(f'# Report {year}')"),
+                new_code_cell(
+                    "from healthcheck.publish.display import show_markdown\nshow_markdown(f'# Report {year}')"
+                ),
             ],
             metadata=kernel,
         )
         nbformat.write(nb, str(project.notebooks_dir / batch.NOTEBOOKS[kind]))
-
-
 
 
 @pytest.fixture
@@ -96,7 +96,11 @@ def test_run_builds_every_report_and_exit_1_when_one_fails(sampled, frozen_packa
     assert [f["org_code"] for f in record["failures"]] == [bad]
     assert record["failures"][0]["notebook"].startswith("_failed/")
     assert record["options"]["workers"] == 2 and record["options"]["formats"] == ["html"]
-    assert (record["options"]["national"], record["options"]["regions"], record["options"]["org_return"]) == (True, True, True)
+    assert (record["options"]["national"], record["options"]["regions"], record["options"]["org_return"]) == (
+        True,
+        True,
+        True,
+    )
     page = (sampled.reports_dir(YEAR) / "index.html").read_text(encoding="utf-8")
     assert page.count("<tr class=") == 12 + 1 + len(regions) and page.count('<tr class="ok">') == built
     assert (sampled.reports_dir(YEAR) / "england" / "report.html").is_file()
@@ -133,7 +137,8 @@ def test_sample_clean_and_run_include_the_organisational_return(project):
 
     # two councils and the return's national report; not the national worker-survey report
     result = runner.invoke(
-        app, ["run", "--council", "Halton", "--council", "Trafford", "--org-return", "--formats", "html", "--workers", "1"]
+        app,
+        ["run", "--council", "Halton", "--council", "Trafford", "--org-return", "--formats", "html", "--workers", "1"],
     )
     assert result.exit_code == 0, result.output
     assert "3 built, 0 up to date, 0 failed" in " ".join(result.output.split())
@@ -144,7 +149,9 @@ def test_sample_clean_and_run_include_the_organisational_return(project):
     national_return = (base / "england-organisational-return" / "report.html").read_text(encoding="utf-8")
     assert f"Organisational return {YEAR}: report of findings" in national_return
     trafford = html.unescape((base / "trafford" / "report.html").read_text(encoding="utf-8"))
-    assert "Workforce context" in trafford and "From Trafford's organisational return for children's services" in trafford
+    assert (
+        "Workforce context" in trafford and "From Trafford's organisational return for children's services" in trafford
+    )
     assert "Trafford: workforce context from its organisational return, with the North West and England" in trafford
     halton = html.unescape((base / "halton" / "report.html").read_text(encoding="utf-8"))
     assert "Halton did not submit an organisational return for 2020" in halton

@@ -7,14 +7,14 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import AREAS
 
 from healthcheck import catalogue
 from healthcheck.config import Project
-from healthcheck.text.numbers import round_half_up
-from healthcheck.views.council import load_council_view, rating_table
 from healthcheck.errors import InputError, UnknownOrganisationError
 from healthcheck.findings.council import ratings_summary
-from conftest import AREAS
+from healthcheck.text.numbers import round_half_up
+from healthcheck.views.council import load_council_view, rating_table
 
 YEAR = 2020
 ACTIONS = {"Green": "sustain", "Amber": "monitor", "Red": "improve"}
@@ -133,7 +133,11 @@ def scoring_tables() -> dict[str, pd.DataFrame]:
         ("org", "E06000006", 0), ("org", "E06000007", 5), ("region", "North West", -2),
         ("region", "London", -4), ("national", "England", -3),
     ):  # fmt: skip
-        for item, area, agree, neutral in (("s4_1", "s4", 90.9, 4.5), ("s6_2", "s6", 40.9, 27.3), ("tensions_1", "tensions", 86.4, 9.1)):
+        for item, area, agree, neutral in (
+            ("s4_1", "s4", 90.9, 4.5),
+            ("s6_2", "s6", 40.9, 27.3),
+            ("tensions_1", "tensions", 86.4, 9.1),
+        ):
             item_rows.append(dict(level=level, group=group, item=item, area=area, base=22, agree=agree + shift,
                                   neutral=neutral, disagree=100 - agree - shift - neutral))  # fmt: skip
     items = pd.DataFrame(item_rows)
@@ -184,7 +188,11 @@ def test_view_figures_for_halton(scored):
     view = load_council_view(scored, YEAR, "Halton")
     assert (view.name, view.region, view.n_responses, view.suppressed) == ("Halton", "North West", 22, False)
     assert view.scores["area"].tolist() == AREAS
-    assert view.scores.set_index("area").loc["s6", ["score", "rating", "significance"]].tolist() == [66.1, "Amber", "below"]
+    assert view.scores.set_index("area").loc["s6", ["score", "rating", "significance"]].tolist() == [
+        66.1,
+        "Amber",
+        "below",
+    ]
     assert view.region_scores.set_index("area").loc["s6", "score"] == 64.0
     assert view.national_scores.set_index("area").loc["tensions", "rating"] == "Red"
     assert (view.national_rank, view.national_of, view.regional_rank, view.regional_of) == (2, 5, 2, 3)

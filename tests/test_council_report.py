@@ -14,17 +14,17 @@ import nbformat
 import pandas as pd
 import papermill as pm
 import pytest
+from conftest import AREAS
 
-from healthcheck.text.numbers import round_half_up
 from healthcheck import pipeline
-from healthcheck.views.council import load_council_view
-from healthcheck.publish.display import META_KEY, PLOTLY_MIME, TABLE_MIME
 from healthcheck.findings.council import findings, headline, national_context
 from healthcheck.findings.notes import notes
-from conftest import AREAS
+from healthcheck.publish.display import META_KEY, PLOTLY_MIME, TABLE_MIME
 from healthcheck.reference.areas import load_areas
 from healthcheck.synthetic.comments import PLANTED_SENSITIVE
 from healthcheck.synthetic.survey import write_sample
+from healthcheck.text.numbers import round_half_up
+from healthcheck.views.council import load_council_view
 
 pytestmark = pytest.mark.slow
 
@@ -62,7 +62,11 @@ def _run(project, council: str, tmp_path) -> nbformat.NotebookNode:
 
 def _tree(folder) -> dict[str, tuple[int, int]]:
     """Every file under ``folder`` with its size and modification time."""
-    return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def _outputs(nb) -> list[dict]:
@@ -71,12 +75,16 @@ def _outputs(nb) -> list[dict]:
 
 def _markdown(nb) -> str:
     return "\n\n".join(
-        o["data"]["text/markdown"] for o in _outputs(nb) if "text/markdown" in o.get("data", {}) and TABLE_MIME not in o["data"]
+        o["data"]["text/markdown"]
+        for o in _outputs(nb)
+        if "text/markdown" in o.get("data", {}) and TABLE_MIME not in o["data"]
     )
 
 
 def _tables(nb) -> dict[str, dict]:
-    return {o["data"][TABLE_MIME]["name"]: o["data"][TABLE_MIME] for o in _outputs(nb) if TABLE_MIME in o.get("data", {})}
+    return {
+        o["data"][TABLE_MIME]["name"]: o["data"][TABLE_MIME] for o in _outputs(nb) if TABLE_MIME in o.get("data", {})
+    }
 
 
 def _charts(nb) -> list[str]:
@@ -128,9 +136,15 @@ def _check_figures(nb, council: str, project) -> None:
     assert rows[f"{name} rating"].tolist() == [f"{r} ({a})" for r, a in zip(own["rating"], own["action"], strict=True)]
     assert rows["Base (n)"].tolist() == own["n"].astype(int).tolist()
     assert rows["England score"].tolist() == pytest.approx(england["score"].tolist())
-    assert rows["England rating"].tolist() == [f"{r} ({a})" for r, a in zip(england["rating"], england["action"], strict=True)]
+    assert rows["England rating"].tolist() == [
+        f"{r} ({a})" for r, a in zip(england["rating"], england["action"], strict=True)
+    ]
     assert rows[f"{region} score"].tolist() == pytest.approx(regional["score"].tolist())
-    words = {"above": "Significantly above", "below": "Significantly below", "no difference": "No significant difference"}
+    words = {
+        "above": "Significantly above",
+        "below": "Significantly below",
+        "no difference": "No significant difference",
+    }
     assert rows["Compared with England"].tolist() == [words[s] for s in own["significance"]]
     assert table["formats"][2].endswith(".0f")  # shown as whole numbers
 
@@ -199,7 +213,9 @@ def test_council_reports_end_to_end(project, tmp_path):
 
 def test_notebook_is_saved_clean(project):
     nb = nbformat.read(project.notebooks_dir / NOTEBOOK, as_version=4)
-    assert nb.cells[0].cell_type == "raw" and nb.cells[0].source.startswith("---\ntitle: \"Social Work Health Check: local report\"")
+    assert nb.cells[0].cell_type == "raw" and nb.cells[0].source.startswith(
+        '---\ntitle: "Social Work Health Check: local report"'
+    )
     assert "execute:\n  echo: false" in nb.cells[0].source and "jupyter: python3" in nb.cells[0].source
     params = nb.cells[1]
     assert params.metadata.get("tags") == ["parameters"]

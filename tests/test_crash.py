@@ -16,6 +16,7 @@ separately: they must go away on their own). Then:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -97,7 +98,17 @@ def test_kill_9_then_rerun_gives_whole_consistent_reports(scored):
     codes = _reportable(project, N_REPORTS)
     env = {**os.environ, "HEALTHCHECK_ROOT": str(project.root)}
     councils = [arg for code in codes for arg in ("--council", code)]
-    cmd = [sys.executable, "-m", "healthcheck.cli", "report", *councils, "--formats", "html,docx", "--workers", "2"]  # docx: charts, so Chromium
+    cmd = [
+        sys.executable,
+        "-m",
+        "healthcheck.cli",
+        "report",
+        *councils,
+        "--formats",
+        "html,docx",
+        "--workers",
+        "2",
+    ]  # docx: charts, so Chromium
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     seen: dict[int, psutil.Process] = {}
     kinds: set[str] = set()
@@ -128,7 +139,9 @@ def test_kill_9_then_rerun_gives_whole_consistent_reports(scored):
     assert 1 <= len(folders) < N_REPORTS
     for folder in folders:
         _assert_whole(folder)
-    strays = [p.name for p in base.iterdir() if p.is_file() and p.name not in (".lock", "index.html", "run-record.json")]
+    strays = [
+        p.name for p in base.iterdir() if p.is_file() and p.name not in (".lock", "index.html", "run-record.json")
+    ]
     assert not strays, strays
 
     # 2. nothing the run started lives on
@@ -139,10 +152,8 @@ def test_kill_9_then_rerun_gives_whole_consistent_reports(scored):
     left = _alive(list(seen.values()))
     if left:  # clean up before failing, so the test leaves nothing behind either
         for p in seen.values():
-            try:
+            with contextlib.suppress(psutil.NoSuchProcess):
                 p.kill()
-            except psutil.NoSuchProcess:
-                pass
     assert not left, "still running after the kill:\n" + "\n".join(left)
 
     # 3. run again: every report whole, the whole ones reused, the index consistent

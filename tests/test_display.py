@@ -12,9 +12,9 @@ import plotly.graph_objects as go
 import pytest
 
 from healthcheck.charts.chart import Chart
+from healthcheck.errors import ReportError
 from healthcheck.publish import display
 from healthcheck.publish.display import PLOTLY_MIME, TABLE_MIME, Display, TableSpec, excel_number_format, format_cell
-from healthcheck.errors import ReportError
 
 
 @pytest.fixture
@@ -107,7 +107,9 @@ def test_excel_number_formats() -> None:
 # the table payload
 # --------------------------------------------------------------------------------------
 def test_table_spec_keeps_types_and_picks_formats() -> None:
-    spec = TableSpec.from_frame(scores_frame(), name="scores", title="Scores", source="Survey 2020", notes=["n < 10 hidden"])
+    spec = TableSpec.from_frame(
+        scores_frame(), name="scores", title="Scores", source="Survey 2020", notes=["n < 10 hidden"]
+    )
     assert spec.columns == ("Standard", "Score", "Rating", "Respondents", "Year")
     first = spec.rows[0]
     assert first == ("Leadership", 74.333333, "Amber (monitor)", 1234, 2020)
@@ -219,13 +221,15 @@ def test_show_table_bundle(published: list) -> None:
 
 
 def bar() -> go.Figure:
-    return go.Figure(go.Bar(x=["a", "b"], y=np.array([1.5, 2.25])), layout={"title": "Bars", "width": 600, "height": 300})
+    return go.Figure(
+        go.Bar(x=["a", "b"], y=np.array([1.5, 2.25])), layout={"title": "Bars", "width": 600, "height": 300}
+    )
 
 
 def test_show_chart_inlines_plotly_once(published: list) -> None:
     display.show_chart(Chart(bar(), name="first", title="First chart", alt="Two bars: a 1.5, b 2.25."))
     display.show_chart(Chart(bar(), name="second", title="Second chart", alt="The same bars again."))
-    (first, meta1), (second, meta2) = published
+    (first, meta1), (second, _meta2) = published
     assert set(first) == {"text/html", PLOTLY_MIME, "text/plain"}
     assert first["text/plain"] == "First chart"
     assert meta1 == {"healthcheck": {"name": "first", "title": "First chart", "alt": "Two bars: a 1.5, b 2.25."}}

@@ -44,7 +44,9 @@ def probe_notebook(folder):
 
 
 def _stdout(nb) -> str:
-    return "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "stream")
+    return "".join(
+        o.get("text", "") for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "stream"
+    )
 
 
 def test_renumber_counts_from_one_and_skips_unexecuted_cells():

@@ -9,10 +9,10 @@ from pathlib import Path
 import plotly.graph_objects as go
 import pytest
 
-from healthcheck.publish import figures
 from healthcheck.errors import RenderError
-from healthcheck.publish.figures import ChartExporter, find_chromium
 from healthcheck.files import atomic_write_bytes as atomic_write
+from healthcheck.publish import figures
+from healthcheck.publish.figures import ChartExporter, find_chromium
 
 needs_chromium = pytest.mark.skipif(find_chromium() is None, reason="no Chromium (apt-get install chromium)")
 

@@ -4,15 +4,28 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from conftest import AREAS, scoring_params
 
-from healthcheck.views.council import CouncilView
-from healthcheck.findings.council import findings, headline, highest_lowest, key_driver, least_agreed, most_agreed, national_context, rank_phrase, ratings_summary, regional_national_comparison, respondents_phrase, significance, suppression_notice
+from healthcheck.findings.council import (
+    findings,
+    headline,
+    highest_lowest,
+    key_driver,
+    least_agreed,
+    most_agreed,
+    national_context,
+    rank_phrase,
+    ratings_summary,
+    regional_national_comparison,
+    respondents_phrase,
+    significance,
+    suppression_notice,
+)
 from healthcheck.findings.notes import bands_sentence, notes, source_version
-from healthcheck.text.words import join_list, possessive, quote
-from conftest import scoring_params
-from conftest import AREAS
 from healthcheck.reference.areas import load_areas
 from healthcheck.reference.codebook import load_codebook
+from healthcheck.text.words import join_list, possessive, quote
+from healthcheck.views.council import CouncilView
 
 ACTIONS = {"Green": "sustain", "Amber": "monitor", "Red": "improve"}
 
@@ -49,7 +62,7 @@ def make_view(
     **fields: object,
 ) -> CouncilView:
     own = HALTON if own is None else own
-    sig = {a: "no difference" for a in own} | (significance or {})
+    sig = dict.fromkeys(own, "no difference") | (significance or {})
     view = CouncilView(
         year=2020,
         code="E06000006",
@@ -87,7 +100,10 @@ def test_join_list_and_possessive():
 
 
 def test_quote_nests_quotations_and_keeps_apostrophes():
-    assert quote("I am often required to do more with less resources") == "‘I am often required to do more with less resources’"
+    assert (
+        quote("I am often required to do more with less resources")
+        == "‘I am often required to do more with less resources’"
+    )
     assert quote("my employment 'deal': what") == "‘my employment “deal”: what’"
     assert quote("in two years' time") == "‘in two years’ time’"
 
@@ -108,7 +124,9 @@ def test_respondents_phrase_with_and_without_headcount():
 def test_rank_phrase():
     view = make_view(ranked=True, national_rank=24, national_of=143, regional_rank=5, regional_of=23)
     assert rank_phrase(view) == "ranked 24 of 143 nationally and 5 of 23 in the North West"
-    london = make_view(region_name="London", ranked=True, national_rank=3, national_of=143, regional_rank=1, regional_of=33)
+    london = make_view(
+        region_name="London", ranked=True, national_rank=3, national_of=143, regional_rank=1, regional_of=33
+    )
     assert rank_phrase(london) == "ranked 3 of 143 nationally and 1 of 33 in London"
     no_region = make_view(region_name=None, ranked=True, national_rank=90, national_of=143)
     assert rank_phrase(no_region) == "ranked 90 of 143 nationally"
@@ -146,7 +164,10 @@ def test_national_context():
         "At a national level, 133 councils and 10 non-councils took part and there were 9,095 survey responses in total."
     )
     only = make_view(national_councils=12, national_non_councils=0, national_responses=310)
-    assert national_context(only) == "At a national level, 12 councils took part and there were 310 survey responses in total."
+    assert (
+        national_context(only)
+        == "At a national level, 12 councils took part and there were 310 survey responses in total."
+    )
 
 
 # -- ratings -----------------------------------------------------------------------------
@@ -169,18 +190,18 @@ def test_ratings_summary_multi_item_area_is_not_quoted():
 
 
 def test_ratings_summary_all_green():
-    view = make_view({a: 80 for a in AREAS})
+    view = make_view(dict.fromkeys(AREAS, 80))
     assert ratings_summary(view) == "Halton received a green rating for every standard and area."
     assert regional_national_comparison(view) == ""
 
 
 def test_ratings_summary_all_red():
-    view = make_view({a: 30 for a in AREAS})
+    view = make_view(dict.fromkeys(AREAS, 30))
     assert ratings_summary(view) == "Halton received a red rating (improve) for every standard and area."
 
 
 def test_ratings_summary_mostly_red():
-    scores = {a: 40 for a in AREAS} | {"s5": 80, "s7": 60}
+    scores = dict.fromkeys(AREAS, 40) | {"s5": 80, "s7": 60}
     assert ratings_summary(make_view(scores)) == (
         "Halton received a red rating (improve) for all standards and areas except: "
         "Supervision – green (sustain); Professional registration – amber (monitor)."
@@ -231,8 +252,8 @@ def test_comparison_mixed_cases():
 
 
 def test_comparison_only_green_elsewhere():
-    own = {a: 80 for a in AREAS} | {"s6": 60, "s4": 70}
-    nation = {a: 80 for a in AREAS}
+    own = dict.fromkeys(AREAS, 80) | {"s6": 60, "s4": 70}
+    nation = dict.fromkeys(AREAS, 80)
     assert regional_national_comparison(make_view(own, nation, nation)) == (
         "Wellbeing and CPD were green regionally and nationally."
     )
@@ -351,7 +372,7 @@ def test_findings_order_for_halton():
 
 @pytest.mark.parametrize("score,shown", [(74.5, "Green"), (74.49, "Amber")])
 def test_rounding_half_up_drives_the_summary(score, shown):
-    own = {a: 80 for a in AREAS} | {"s6": score}
+    own = dict.fromkeys(AREAS, 80) | {"s6": score}
     view = make_view(own)
     view.scores.loc[view.scores["area"] == "s6", ["rating", "action"]] = [shown, ACTIONS[shown]]
     expected = "for every standard and area." if shown == "Green" else "except: CPD – amber (monitor)."
@@ -359,7 +380,9 @@ def test_rounding_half_up_drives_the_summary(score, shown):
 
 
 def test_notes_name_the_rules_and_the_source_version():
-    view = make_view(meta={"input_sha256": "0123456789abcdef", "data_date": "2021-01-15", "healthcheck_version": "0.1.0"})
+    view = make_view(
+        meta={"input_sha256": "0123456789abcdef", "data_date": "2021-01-15", "healthcheck_version": "0.1.0"}
+    )
     text = notes(view)
     lines = text.split("\n")
     assert [line.split("**")[1] for line in lines] == [
@@ -377,4 +400,6 @@ def test_notes_name_the_rules_and_the_source_version():
     )
     assert source_version(make_view()) == "Source data version: not recorded (no scores_meta.json was found)."
     nested = make_view(meta={"source": {"sha256": "feedface" * 8, "modified": "2021-01-10T09:00:00"}})
-    assert source_version(nested) == "Source data version: fingerprint (SHA-256) feedfacefeed, data as at 10 January 2021."
+    assert (
+        source_version(nested) == "Source data version: fingerprint (SHA-256) feedfacefeed, data as at 10 January 2021."
+    )

@@ -27,4 +27,6 @@ def test_figures_formats_and_templates():
     assert Renderer(formats=("figures",)).image_formats() == IMAGE_FORMATS
     with pytest.raises(RenderError, match="unknown chart image format"):
         ChartExporter().to_bytes({"data": [], "layout": {}}, "gif")
-    assert {"report.css", "report.typ", "reference.docx", "build_reference_docx.py"} <= {p.name for p in TEMPLATES.iterdir()}
+    assert {"report.css", "report.typ", "reference.docx", "build_reference_docx.py"} <= {
+        p.name for p in TEMPLATES.iterdir()
+    }

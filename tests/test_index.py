@@ -68,7 +68,9 @@ def test_year_page_lists_national_and_regional_reports_first_then_councils_by_re
         ("skipped", "Trafford", "E08000009"),
         ("failed", "Atlantis", ""),  # a name no organisation matches: last
     ]
-    assert page.index("National and regional reports") < page.index("<h3>London</h3>") < page.index("<h3>North West</h3>")
+    assert (
+        page.index("National and regional reports") < page.index("<h3>London</h3>") < page.index("<h3>North West</h3>")
+    )
     assert '<a href="england/report.html">HTML</a>' in page and '<a href="camden/report.html">HTML</a>' in page
     assert f'href="{FAILED}/region-north-west.ipynb"' in page and "ValueError: boom" in page
     assert "4 national or regional reports and 4 organisations" in page

@@ -212,7 +212,7 @@ def _word_pattern(text: str, *, capital_only: bool = False) -> re.Pattern[str]:
     """Whole words, any white space between them, any case (or the first letter as written)."""
     body = r"\s+".join(re.escape(w) for w in text.split())
     if capital_only:
-        return re.compile(rf"(?<![\w]){re.escape(text[0])}(?i:{body[len(re.escape(text[0])):]})(?![\w])")
+        return re.compile(rf"(?<![\w]){re.escape(text[0])}(?i:{body[len(re.escape(text[0])) :]})(?![\w])")
     return re.compile(rf"(?<![\w]){body}(?![\w])", re.IGNORECASE)
 
 
@@ -371,10 +371,17 @@ def test_no_other_organisation_is_named_or_coded(built, texts):
 @pytest.mark.slow
 def test_the_scan_would_find_a_leak(built, texts):
     """The scanner itself: each council's own name is found in each of its main formats."""
-    _, folders = built
+    _, _folders = built
     for code in (HALTON, YORK):
         name = "Halton" if code == HALTON else "York"
-        for rel in ("report.html", "report.docx", "report.pdf", "report.xlsx", "report.ipynb", "figures/distribution.svg"):
+        for rel in (
+            "report.html",
+            "report.docx",
+            "report.pdf",
+            "report.xlsx",
+            "report.ipynb",
+            "figures/distribution.svg",
+        ):
             assert _find(_word_pattern(name), {rel: texts[code][rel]}), (code, rel)
 
 
@@ -431,7 +438,7 @@ def test_free_text_shown_redacted_only_where_asked(built, texts):
 def test_item_shares_below_the_base_are_marked_c_with_a_note(built, texts):
     """York has statements answered by fewer than min_item_base (20 in this project): the chart
     marks them '[c]' and the notes of every format say what [c] means; North Yorkshire has none."""
-    _, folders = built
+    _, _folders = built
     marks = "[c] fewer than 20 answers"
     svgs = [rel for rel in texts[YORK] if rel.startswith("figures/item_shares") and rel.endswith(".svg")]
     assert len(svgs) == 3  # the statement chart comes in three parts

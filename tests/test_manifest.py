@@ -100,7 +100,9 @@ def test_earlier_scored_years_are_inputs_of_the_trends(project):
     _scored(project, 2020)
     _scored(project, 2021)
     inputs = report_inputs(project, 2021, "council", _notebook(project), {**COUNCIL, "year": 2021})
-    assert inputs["data/processed/2020/org_scores.parquet"] == file_sha256(project.processed_dir(2020) / "org_scores.parquet")
+    assert inputs["data/processed/2020/org_scores.parquet"] == file_sha256(
+        project.processed_dir(2020) / "org_scores.parquet"
+    )
     assert "data/processed/2020/benchmarks.parquet" in inputs
     assert "params/2020/item_map.csv" in inputs and "params/2021/codebook.csv" in inputs
     assert "data/processed/2020/items.parquet" not in inputs  # the trends read only scores and benchmarks

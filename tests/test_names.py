@@ -99,7 +99,10 @@ def test_unknown_code_names_the_file_it_was_read_from(index):
 
 def test_resolve_code_then_name_then_map(index):
     frame = pd.DataFrame(
-        {"org_code": ["e06000006", None, None, None, "XX1"], "org_name": ["x", "Halton", "E06000007", "Borsetshire", "?"]}
+        {
+            "org_code": ["e06000006", None, None, None, "XX1"],
+            "org_name": ["x", "Halton", "E06000007", "Borsetshire", "?"],
+        }
     )
     codes = resolve_organisations(frame, index, {"borsetshire": "E10000016"})
     assert codes.tolist() == ["E06000006", "E06000006", "E06000007", "E10000016", None]

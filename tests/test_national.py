@@ -14,16 +14,27 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import AREAS, scoring_params
 from scipy import stats
 
 from healthcheck.charts import distributions as charts
 from healthcheck.config import REPO_ROOT, Project
 from healthcheck.errors import InputError
-from conftest import scoring_params
 from healthcheck.findings.national import headline
-from healthcheck.views.national import area_table, build_national_view, distribution_table, drivers_table, items_table, key_driver_counts, load_national_view, overall_spread, participation, regional_ratings, regional_scores
-from conftest import AREAS
 from healthcheck.reference.areas import load_areas
+from healthcheck.views.national import (
+    area_table,
+    build_national_view,
+    distribution_table,
+    drivers_table,
+    items_table,
+    key_driver_counts,
+    load_national_view,
+    overall_spread,
+    participation,
+    regional_ratings,
+    regional_scores,
+)
 
 YEAR = 2020
 ACTIONS = {"Green": "sustain", "Amber": "monitor", "Red": "improve"}
@@ -39,12 +50,26 @@ ORGS = {
     "NC010": ("Cafcass", "Non-council", None, 40),
 }
 # every area but Tensions
-ORG_SCORE = {"E06000006": 80.0, "E06000007": 70.0, "E06000008": 60.0, "E06000001": 74.5, "E06000002": 50.4, "NC010": 90.0}
-ORG_TENSIONS = {"E06000006": 40.0, "E06000007": 45.0, "E06000008": 30.0, "E06000001": 35.0, "E06000002": 20.0, "NC010": 50.4}
+ORG_SCORE = {
+    "E06000006": 80.0,
+    "E06000007": 70.0,
+    "E06000008": 60.0,
+    "E06000001": 74.5,
+    "E06000002": 50.4,
+    "NC010": 90.0,
+}
+ORG_TENSIONS = {
+    "E06000006": 40.0,
+    "E06000007": 45.0,
+    "E06000008": 30.0,
+    "E06000001": 35.0,
+    "E06000002": 20.0,
+    "NC010": 50.4,
+}
 
 # pooled respondents: (n, sd) per group and mean per area
 GROUPS = {"North West": (100, 10.0), "North East": (50, 11.0), "rest": (250, 12.0)}
-BASE_MEAN = {a: 70.0 for a in AREAS} | {"s5": 78.0, "s7": 80.0, "s8": 74.5, "tensions": 40.0}
+BASE_MEAN = dict.fromkeys(AREAS, 70.0) | {"s5": 78.0, "s7": 80.0, "s8": 74.5, "tensions": 40.0}
 MEANS = {
     "North West": BASE_MEAN | {"s1": 80.0, "s6": 60.0},
     "North East": dict(BASE_MEAN),
@@ -154,7 +179,11 @@ CODEBOOK = pd.DataFrame(
         "item": ["s1_1", "s1_2", "tensions_1"],
         "area": ["s1", "s1", "tensions"],
         "reverse": [False, False, True],
-        "wording": ["My organisation has a clear approach", "I know what is expected of me", "I am often required to do more with less"],
+        "wording": [
+            "My organisation has a clear approach",
+            "I know what is expected of me",
+            "I am often required to do more with less",
+        ],
     }
 )
 
@@ -174,14 +203,24 @@ def view():
 # --------------------------------------------------------------------------------------
 def test_participation_counts_organisations_and_responses(view):
     # 22 + 30 + 15 + 7 + 12 + 20 + 40 responses; Cafcass is the non-council; Bolton (7) is too small
-    assert participation(view) == dict(responses=146, organisations=7, councils=6, non_councils=1, reporting=6, too_small=1)
+    assert participation(view) == dict(
+        responses=146, organisations=7, councils=6, non_councils=1, reporting=6, too_small=1
+    )
     assert participation(view, "North West") == dict(responses=74, organisations=4, councils=4, non_councils=0,
                                                      reporting=3, too_small=1)  # fmt: skip
 
 
 def test_area_table_gives_englands_pooled_score_interval_rating_and_action(view):
     table = area_table(view)
-    assert table.columns.tolist() == ["Area", "Base (n)", "England score", "Lower limit (95%)", "Upper limit (95%)", "Rating", "Action"]
+    assert table.columns.tolist() == [
+        "Area",
+        "Base (n)",
+        "England score",
+        "Lower limit (95%)",
+        "Upper limit (95%)",
+        "Rating",
+        "Action",
+    ]
     assert len(table) == 13
     assert table["Area"].iloc[0] == "1. Strong and clear social work framework"
     assert table["Area"].iloc[10] == "Tensions"
@@ -212,7 +251,12 @@ def test_distribution_table_has_quartiles_and_counts_by_rating(view):
     # 80 and 90 green, 74.5 rounds to 75: green; 70 and 60 amber; 50.4 rounds to 50: red
     assert [s1["Rated Green"], s1["Rated Amber"], s1["Rated Red"]] == [3, 2, 1]
     tensions = table.iloc[10]
-    assert [tensions["Median"], tensions["Rated Green"], tensions["Rated Amber"], tensions["Rated Red"]] == [37.5, 0, 0, 6]
+    assert [tensions["Median"], tensions["Rated Green"], tensions["Rated Amber"], tensions["Rated Red"]] == [
+        37.5,
+        0,
+        0,
+        6,
+    ]
 
 
 def test_distribution_table_for_a_region_counts_only_its_organisations(view):
@@ -288,7 +332,10 @@ def test_headline_sentences(view):
         "Overall scores (the mean of the eight standards) of the 6 organisations reporting ranged from 50 to 90, "
         "with the middle half between 63 and 79."
     )
-    assert lines[4] == "Of the eight standards, Supervision went most closely with the desire to stay (Spearman's rho 0.45)."
+    assert (
+        lines[4]
+        == "Of the eight standards, Supervision went most closely with the desire to stay (Spearman's rho 0.45)."
+    )
     assert lines[5].startswith("Of the 7 organisations, 1 had fewer than 10 valid responses")
 
 
@@ -299,7 +346,13 @@ def test_headline_gives_the_fieldwork_dates_from_the_metadata():
 
 def test_no_organisation_is_named_anywhere_in_the_national_report(view):
     text = "\n".join(headline(view))
-    for frame in (area_table(view), distribution_table(view), regional_scores(view), drivers_table(view), items_table(view)):
+    for frame in (
+        area_table(view),
+        distribution_table(view),
+        regional_scores(view),
+        drivers_table(view),
+        items_table(view),
+    ):
         text += frame.to_csv()
     for chart in (charts.national_distribution(view), charts.regional_heatmap(view)):
         text += chart.figure.to_json() + chart.title
@@ -314,18 +367,33 @@ def test_national_distribution_chart_dots_are_unlabelled(view):
     fig = chart.figure
     dots = fig.data[0]
     assert dots.hoverinfo == "skip" and dots.text is None and dots.hovertext is None
-    assert sorted(x for x, y in zip(dots.x, dots.y, strict=True) if round(y) == 0) == [50.4, 60.0, 70.0, 74.5, 80.0, 90.0]
-    assert [t.name for t in fig.data] == ["One organisation (not named)", "Median organisation", "England (all respondents pooled)"]
+    assert sorted(x for x, y in zip(dots.x, dots.y, strict=True) if round(y) == 0) == [
+        50.4,
+        60.0,
+        70.0,
+        74.5,
+        80.0,
+        90.0,
+    ]
+    assert [t.name for t in fig.data] == [
+        "One organisation (not named)",
+        "Median organisation",
+        "England (all respondents pooled)",
+    ]
     assert fig.data[1].x[0] == 72.25 and fig.data[2].x[0] == pytest.approx(72.5)
     assert fig.layout.title.text.startswith("How organisations' scores vary: the 6 organisations reporting")
 
 
 def test_alt_text_counts_the_areas_from_the_areas_table(view):
-    assert "in each of the 8 standards and 5 other areas, one unnamed grey dot" in charts.national_distribution_alt(view)
+    assert "in each of the 8 standards and 5 other areas, one unnamed grey dot" in charts.national_distribution_alt(
+        view
+    )
     extra = pd.DataFrame([{"area": "pay", "kind": "other", "number": pd.NA, "title": "Pay", "short_title": "Pay",
                            "order": 99}])  # fmt: skip
     view.areas = pd.concat([view.areas, extra], ignore_index=True)
-    assert "in each of the 8 standards and 6 other areas, one unnamed grey dot" in charts.national_distribution_alt(view)
+    assert "in each of the 8 standards and 6 other areas, one unnamed grey dot" in charts.national_distribution_alt(
+        view
+    )
 
 
 def test_regional_heatmap_writes_score_and_rating_in_each_cell(view):
@@ -344,7 +412,9 @@ def test_participation_reads_a_blanked_count_from_ranks():
     tables = scoring_tables()
     org = tables["org_scores"]
     org.loc[org["org_code"] == "E08000001", "n_responses"] = np.nan  # Bolton's row suppressed with its count
-    view = build_national_view(tables, year=YEAR, params=scoring_params(), areas=load_areas(Project(REPO_ROOT)), codebook=CODEBOOK)
+    view = build_national_view(
+        tables, year=YEAR, params=scoring_params(), areas=load_areas(Project(REPO_ROOT)), codebook=CODEBOOK
+    )
     assert participation(view)["responses"] == 146 and participation(view)["too_small"] == 1
 
 

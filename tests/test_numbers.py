@@ -41,7 +41,14 @@ def test_differs_from_bankers_rounding():
 
 @pytest.mark.parametrize(
     ("x", "digits", "expected"),
-    [(74.25, 1, 74.3), (1.005, 2, 1.01), (0.125, 2, 0.13), (0.285, 2, 0.29), (11.349999999999998, 1, 11.4), (-1.25, 1, -1.3)],
+    [
+        (74.25, 1, 74.3),
+        (1.005, 2, 1.01),
+        (0.125, 2, 0.13),
+        (0.285, 2, 0.29),
+        (11.349999999999998, 1, 11.4),
+        (-1.25, 1, -1.3),
+    ],
 )
 def test_places(x, digits, expected):
     assert round_half_up(x, digits) == expected
@@ -120,7 +127,9 @@ def test_twenty_organisations_at_exactly_50_5_print_51_amber():
     responses = pd.concat(frames, ignore_index=True)
     responses["response_id"] = [f"R{i:05d}" for i in range(len(responses))]
     for item in codebook["item"]:
-        responses[item] = responses[item].astype("Int8") if item in responses else pd.array([pd.NA] * len(responses), dtype="Int8")
+        responses[item] = (
+            responses[item].astype("Int8") if item in responses else pd.array([pd.NA] * len(responses), dtype="Int8")
+        )
     tables = sc.score_all(responses, codebook, PARAMS, load_areas(REPO))
 
     own = tables["org_scores"][tables["org_scores"]["area"] == "s2"]

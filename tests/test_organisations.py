@@ -9,8 +9,14 @@ import pytest
 
 from healthcheck.config import REPO_ROOT, Project
 from healthcheck.errors import UnknownOrganisationError
-from healthcheck.reference.organisations import OrganisationIndex, core, looks_like_code, normalise, slug
-from healthcheck.reference.organisations import load_organisations
+from healthcheck.reference.organisations import (
+    OrganisationIndex,
+    core,
+    load_organisations,
+    looks_like_code,
+    normalise,
+    slug,
+)
 
 
 @pytest.fixture(scope="module")

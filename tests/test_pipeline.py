@@ -52,7 +52,7 @@ def test_a_changed_raw_export_is_cleaned_again_and_the_next_year_compared_again(
     raw = catalogue.WORKER_SURVEY.path(two_years, 2021)
     lines = raw.read_bytes().split(b"\r\n") if b"\r\n" in raw.read_bytes() else raw.read_bytes().split(b"\n")
     sep = b"\r\n" if b"\r\n" in raw.read_bytes() else b"\n"
-    raw.write_bytes(sep.join(lines[:-5] + [b""]))  # the platform re-exported with a few rows fewer
+    raw.write_bytes(sep.join([*lines[:-5], b""]))  # the platform re-exported with a few rows fewer
     reason = pipeline.due(two_years, 2021, "clean")
     assert reason == "changed: data/raw/2021/worker_survey.csv"
     built = _built(pipeline.ensure(two_years, 2022))

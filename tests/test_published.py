@@ -12,13 +12,26 @@ import math
 import pandas as pd
 import pytest
 
-from healthcheck.config import REPO_ROOT, Project
 from healthcheck.charts.returns import bar_labels, choice_chart
+from healthcheck.config import REPO_ROOT, Project
 from healthcheck.findings.returns import key_findings, percent_words, proportion_words, section_findings
-from healthcheck.text.redact import organisation_names, organisation_pattern, redact_organisations
-from healthcheck.views.returns import MEAN_OF_PROPORTIONS_NOTE, SMALL_BASE_NOTE, STAR_NOTE, Measure, annex_tables, format_percent, free_text_annex, multi_choice_table, numeric_by_type, report_sections, response_rate_by_type, single_choice_table
 from healthcheck.reference.organisations import load_organisations
 from healthcheck.reference.return_codebook import load_return_codebook
+from healthcheck.text.redact import organisation_names, organisation_pattern, redact_organisations
+from healthcheck.views.returns import (
+    MEAN_OF_PROPORTIONS_NOTE,
+    SMALL_BASE_NOTE,
+    STAR_NOTE,
+    Measure,
+    annex_tables,
+    format_percent,
+    free_text_annex,
+    multi_choice_table,
+    numeric_by_type,
+    report_sections,
+    response_rate_by_type,
+    single_choice_table,
+)
 
 NA = pd.NA
 MI = "Management information gathered from previous CPD programme"
@@ -70,11 +83,24 @@ def seven(codebook: pd.DataFrame) -> pd.DataFrame:
         "supervision_monitoring": ["Yes", "Yes", "Yes", "Yes", "No", "Don't know", NA],
         "supervision_training_reflective": ["Yes", "Yes", "Yes", "Yes", "No", "No", NA],
         "supervision_training_mandatory": ["Yes", "Yes", "No", NA, "Yes", NA, NA],
-        "cpd_devised": [f"{MI};{APPRAISE};Other", f"{DISCUSS};{APPRAISE}", f"{MI};{DISCUSS};Other", "Other",
-                        "Don't know", APPRAISE, NA],  # fmt: skip
-        "achievements": ["Halton Borough Council won an award.", "  ", NA, "Worked with halton and HALTON BC.",
-                         "A Haltonian initiative.", "Reading the notes; reading week at Warrington\u2019s academy.",
-                         "Bury MBC and the bury"],  # fmt: skip
+        "cpd_devised": [
+            f"{MI};{APPRAISE};Other",
+            f"{DISCUSS};{APPRAISE}",
+            f"{MI};{DISCUSS};Other",
+            "Other",
+            "Don't know",
+            APPRAISE,
+            NA,
+        ],
+        "achievements": [
+            "Halton Borough Council won an award.",
+            "  ",
+            NA,
+            "Worked with halton and HALTON BC.",
+            "A Haltonian initiative.",
+            "Reading the notes; reading week at Warrington\u2019s academy.",
+            "Bury MBC and the bury",
+        ],
         "supervision_monitoring_details": ["Audits", NA, NA, NA, "Tracker", NA, NA],  # E answered 'No': not in group
     }
     df = frame(rows, codebook)
@@ -273,7 +299,9 @@ def test_response_rate_by_type_hand_reference():
     orgs = pd.DataFrame(
         {
             "org_code": ["S1", "S2", "S3", "S4", "L1", "L2", "L3", "M1", "M2", "U1", "N1"],
-            "org_type": ["Shire County"] * 4 + ["London Borough"] * 3 + ["Metropolitan District"] * 2
+            "org_type": ["Shire County"] * 4
+            + ["London Borough"] * 3
+            + ["Metropolitan District"] * 2
             + ["Unitary Authority", "Non-council"],
         }
     )
@@ -345,7 +373,10 @@ def test_name_replacement():
             "org_code": ["E06000006", "E06000007", "E06000038", "E08000002"],
             "name": ["Halton", "Warrington", "Reading", "Bury"],
             "official_name": [
-                "Halton Borough Council", "Warrington Borough Council", "Reading Borough Council", "Bury Council",
+                "Halton Borough Council",
+                "Warrington Borough Council",
+                "Reading Borough Council",
+                "Bury Council",
             ],
             "aliases": ["Halton BC", "", "Reading BC", "Bury MBC"],
         }
@@ -444,6 +475,12 @@ def test_national_report_notebook_runs(project, tmp_path):
     nb = json.loads(out.read_text())
     assert nb["cells"][0]["cell_type"] == "raw" and "echo: false" in "".join(nb["cells"][0]["source"])
     text = out.read_text()
-    for expected in ("Table 1: Responses by council type", "Figure 1: ", "Table A1: ", "Key findings",
-                     "Respondents were allowed to select more than one option", "<Council Name>"):
+    for expected in (
+        "Table 1: Responses by council type",
+        "Figure 1: ",
+        "Table A1: ",
+        "Key findings",
+        "Respondents were allowed to select more than one option",
+        "<Council Name>",
+    ):
         assert expected in text, expected

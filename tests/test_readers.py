@@ -45,7 +45,10 @@ def test_encodings(tmp_path, encoding, read_as):
     raw = read_raw(path)
     assert raw.attrs["encoding"] == read_as
     assert raw.columns.tolist() == ["response_id", "org_name", "comment"]
-    assert raw.values.tolist() == [["R1", "Halton", "Caf\u00e9 \u2019fine\u2019"], ["R2", "Knowsley", ""]]  # no trailing row
+    assert raw.values.tolist() == [
+        ["R1", "Halton", "Caf\u00e9 \u2019fine\u2019"],
+        ["R2", "Knowsley", ""],
+    ]  # no trailing row
 
 
 def test_xlsx_cells_read_as_a_csv_would_hold_them(tmp_path):
@@ -54,7 +57,13 @@ def test_xlsx_cells_read_as_a_csv_would_hold_them(tmp_path):
     raw = read_raw(path)
     assert raw.attrs["encoding"] == "xlsx"
     assert raw.values.tolist() == [["R1", "12", "2020-10-05T14:30:00"]]
-    assert [cell_text(v) for v in (None, 2.5, date(2020, 1, 2), time(9, 5), "x")] == ["", "2.5", "2020-01-02", "09:05:00", "x"]
+    assert [cell_text(v) for v in (None, 2.5, date(2020, 1, 2), time(9, 5), "x")] == [
+        "",
+        "2.5",
+        "2020-01-02",
+        "09:05:00",
+        "x",
+    ]
 
 
 def test_missing_and_empty_files(tmp_path):

@@ -4,10 +4,24 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-
 from conftest import scoring_params
-from healthcheck.text.redact import EMAIL_MARK, NAME_MARK, ORG_MARK, PHONE_MARK, POSTCODE_MARK, Redactor, organisation_names, organisation_pattern, redact, redact_emails, redact_phones, redact_postcodes, redact_titled_names
+
 from healthcheck.reference.organisations import load_organisations
+from healthcheck.text.redact import (
+    EMAIL_MARK,
+    NAME_MARK,
+    ORG_MARK,
+    PHONE_MARK,
+    POSTCODE_MARK,
+    Redactor,
+    organisation_names,
+    organisation_pattern,
+    redact,
+    redact_emails,
+    redact_phones,
+    redact_postcodes,
+    redact_titled_names,
+)
 
 ORGS = pd.DataFrame(
     {
@@ -155,7 +169,10 @@ def test_spellings_longest_first():
         ("Colleagues leave for North Yorkshire County Council.", f"Colleagues leave for {ORG_MARK}."),
         ("north yorkshire pays more than york", f"{ORG_MARK} pays more than {ORG_MARK}"),
         ("City of York Council and York CC", f"{ORG_MARK} and {ORG_MARK}"),
-        ("Yorkshire and The Humber is a region; Yorkshire stays.", "Yorkshire and The Humber is a region; Yorkshire stays."),
+        (
+            "Yorkshire and The Humber is a region; Yorkshire stays.",
+            "Yorkshire and The Humber is a region; Yorkshire stays.",
+        ),
         ("HALTON  Borough\nCouncil", ORG_MARK),  # any case, any white space
         ("Haltonian is not Halton.", f"Haltonian is not {ORG_MARK}."),
         ("We work with AfC and afc.", f"We work with {ORG_MARK} and {ORG_MARK}."),
@@ -270,7 +287,9 @@ def test_free_text_section_redacts_sorts_and_escapes():
 def test_free_text_section_with_no_comments_and_for_a_suppressed_council():
     from healthcheck.findings.free_text import free_text_section
 
-    empty = pd.DataFrame({"comment_best": pd.Series([], dtype="string"), "comment_improve": pd.Series([], dtype="string")})
+    empty = pd.DataFrame(
+        {"comment_best": pd.Series([], dtype="string"), "comment_improve": pd.Series([], dtype="string")}
+    )
     md = free_text_section(_view(), empty, ORGS)
     assert md.count("No comments were given.") == 2
     assert free_text_section(_view(suppressed=True), empty, ORGS) == ""

@@ -15,17 +15,26 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import OTHER_AREAS
 from scipy import stats
 from test_national import GROUPS, MEANS, make_view
 
 from healthcheck.charts import distributions as charts
-from healthcheck.publish.display import TableSpec
 from healthcheck.errors import InputError, ParameterError
-from conftest import OTHER_AREAS
-from healthcheck.reference.organisations import load_organisations
 from healthcheck.findings.regional import headline, notes, unnamed_note
+from healthcheck.publish.display import TableSpec
+from healthcheck.reference.organisations import load_organisations
 from healthcheck.views.consent import load_consent, read_consent
-from healthcheck.views.regional import build_regional_view, comparison, comparison_table, distribution, named_table, resolve_region, spread_shown, unlabelled_scores
+from healthcheck.views.regional import (
+    build_regional_view,
+    comparison,
+    comparison_table,
+    distribution,
+    named_table,
+    resolve_region,
+    spread_shown,
+    unlabelled_scores,
+)
 
 HALTON, WARRINGTON, BLACKBURN, BOLTON = "E06000006", "E06000007", "E06000008", "E08000001"
 UNNAMED = ["Warrington", "Blackburn", "Bolton", WARRINGTON, BLACKBURN, BOLTON]
@@ -76,7 +85,10 @@ def test_comparison_table_beside_england():
     assert s1["Difference from England"] == 7
     assert s1["Compared with the rest of England"] == "Significantly above"
     cpd = table.iloc[5]
-    assert (cpd["Difference from England"], cpd["Compared with the rest of England"]) == (60 - 68, "Significantly below")
+    assert (cpd["Difference from England"], cpd["Compared with the rest of England"]) == (
+        60 - 68,
+        "Significantly below",
+    )
     assert table.iloc[1]["Compared with the rest of England"] == "No significant difference"
 
 
@@ -154,13 +166,19 @@ def test_headline_of_the_region():
         "The North West's highest scoring standards were Social work framework and Professional registration "
         "(both 80) and its lowest CPD (60)."
     )
-    assert lines[3] == "The North West scored significantly above the rest of England on Social work framework and significantly below it on CPD."
-    assert lines[4] == "Of the 3 organisations with enough responses to report, 1 agreed to be named in this report; the other 2 appear only as unnamed values."
+    assert (
+        lines[3]
+        == "The North West scored significantly above the rest of England on Social work framework and significantly below it on CPD."
+    )
+    assert (
+        lines[4]
+        == "Of the 3 organisations with enough responses to report, 1 agreed to be named in this report; the other 2 appear only as unnamed values."
+    )
 
 
 def _report_text(view) -> str:
     """Everything the regional notebook shows for a view, as the renderer receives it."""
-    parts = list(headline(view)) + [unnamed_note(view), notes(view), spread_shown(view)[1]]
+    parts = [*list(headline(view)), unnamed_note(view), notes(view), spread_shown(view)[1]]
     frames = {"cmp": comparison_table(view), "dist": distribution(view), "named": named_table(view),
               "named2": named_table(view, OTHER_AREAS)}  # fmt: skip
     for name, frame in frames.items():
@@ -220,7 +238,10 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def test_consent_file_read_and_checked(tmp_path, orgs):
-    path = write(tmp_path, "org_code,consent,date,source\ne06000006,Yes,2021-01-18,e-mail\n\nE06000007,no,,\nE06000008,yes,12/01/2021,\n")
+    path = write(
+        tmp_path,
+        "org_code,consent,date,source\ne06000006,Yes,2021-01-18,e-mail\n\nE06000007,no,,\nE06000008,yes,12/01/2021,\n",
+    )
     consent = read_consent(path, orgs)
     assert consent["org_code"].tolist() == ["E06000006", "E06000007", "E06000008"]
     assert consent["consent"].tolist() == [True, False, True]
@@ -235,9 +256,24 @@ def test_missing_consent_file_names_nobody(tmp_path, orgs):
 @pytest.mark.parametrize(
     ("text", "row", "column", "message"),
     [
-        ("org_code,consent,date,source\nE06000006,maybe,2021-01-18,x\n", 2, "consent", "consent must be yes or no, got 'maybe'"),
-        ("org_code,consent,date,source\nE06000006,yes,,x\nE99999999,yes,,x\n", 3, "org_code", "unknown organisation code 'E99999999'"),
-        ("org_code,consent,date,source\nE06000006,yes,,x\ne06000006,no,,x\n", 3, "org_code", "listed twice (first on row 2)"),
+        (
+            "org_code,consent,date,source\nE06000006,maybe,2021-01-18,x\n",
+            2,
+            "consent",
+            "consent must be yes or no, got 'maybe'",
+        ),
+        (
+            "org_code,consent,date,source\nE06000006,yes,,x\nE99999999,yes,,x\n",
+            3,
+            "org_code",
+            "unknown organisation code 'E99999999'",
+        ),
+        (
+            "org_code,consent,date,source\nE06000006,yes,,x\ne06000006,no,,x\n",
+            3,
+            "org_code",
+            "listed twice (first on row 2)",
+        ),
         ("org_code,consent,date,source\nE06000006,yes,18 Jan,x\n", 2, "date", "date must be a date such as 2021-01-12"),
         ("org_code,consent,date,source\nE06000006,yes,2021-02-30,x\n", 2, "date", "date must be a date"),
         ("org_code,consent,date,source\nE06000006,yes,,\n", 2, "date", "a consent needs a date or a source"),
@@ -288,7 +324,11 @@ def test_notebooks_06_and_07_run_on_the_sample_and_render(project, tmp_path):
     out = tmp_path / "out"
     runs = [
         ("06-national-report.ipynb", "national", {"year": 2020, "project_root": str(project.root)}),
-        ("07-regional-report.ipynb", "north-west", {"region": "North West", "year": 2020, "project_root": str(project.root)}),
+        (
+            "07-regional-report.ipynb",
+            "north-west",
+            {"region": "North West", "year": 2020, "project_root": str(project.root)},
+        ),
     ]
     results = {}
     with Renderer(("html", "xlsx")) as renderer:

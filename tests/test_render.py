@@ -90,7 +90,11 @@ def test_outputs_written(rendered: dict[str, Path]) -> None:
     out_dir = rendered["html"].parent
     assert set(rendered) == {"html", "docx", "pdf", "xlsx", "figures"}
     assert sorted(p.name for p in out_dir.iterdir()) == [
-        "figures", "testshire.docx", "testshire.html", "testshire.pdf", "testshire.xlsx",
+        "figures",
+        "testshire.docx",
+        "testshire.html",
+        "testshire.pdf",
+        "testshire.xlsx",
     ]  # fmt: skip  (no temporary folder or file left behind)
 
 
@@ -116,7 +120,11 @@ def test_html(rendered: dict[str, Path]) -> None:
     # plotly.js inlined exactly once, and nothing fetched from anywhere
     assert sum("plotly.js v" in s for s in page.scripts) == 1
     assert html.count("Plotly.newPlot") == 2
-    assert not [a for t, a in page.tags if t in ("script", "link", "img") and str(a.get("src") or a.get("href") or "").startswith(("http", "//"))]
+    assert not [
+        a
+        for t, a in page.tags
+        if t in ("script", "link", "img") and str(a.get("src") or a.get("href") or "").startswith(("http", "//"))
+    ]
     for loader in ("cdnjs", "MathJax.js", "tex-svg", "tex-mml", "require.js", "unpkg"):  # no MathJax, no AMD
         assert loader not in html, loader
 
@@ -156,7 +164,10 @@ def test_docx(rendered: dict[str, Path]) -> None:
     ]
     captions = [p.text for p in document.paragraphs if "Caption" in p.style.name]
     assert any(c.endswith("Scores by standard, Testshire, 2020") for c in captions)
-    assert [p.text for p in document.paragraphs if p.style.name == "Table Source"][0] == "Source: Social Work Health Check 2020"
+    assert (
+        next(p.text for p in document.paragraphs if p.style.name == "Table Source")
+        == "Source: Social Work Health Check 2020"
+    )
     assert document.core_properties.title == "Social Work Health Check 2020: Testshire"
     full = "\n".join(p.text for p in document.paragraphs)
     assert not any(code in full for code in CODE_TEXT)
@@ -173,7 +184,7 @@ def test_xlsx(rendered: dict[str, Path]) -> None:
     assert ws["A1"].value == "Scores by standard, Testshire, 2020"
     assert ws["A2"].value == "Source: Social Work Health Check 2020"
     assert ws["A3"].value == "Note: Scores run from 0 to 100."
-    (_, ref), = ws.tables.items()
+    ((_, ref),) = ws.tables.items()
     assert ref == "A5:D8"
     assert [c.value for c in ws[5]] == ["Standard", "Score", "Rating", "Respondents"]
     assert ws["B6"].value == pytest.approx(74.333333) and ws["B6"].data_type == "n"
@@ -293,7 +304,9 @@ def chart_output(name: str, title: str, alt: str, height: int = 300) -> nbformat
 def three_charts(tmp_path: Path) -> Path:
     cell = nbformat.v4.new_code_cell("x = 1", execution_count=1)
     # the third is tall (600 x 1500 px: 42.5 cm at full width), the others wide
-    cell.outputs = [chart_output(f"c{i}", f"Chart {i}", f"Alt text of chart {i}.", 1500 if i == 3 else 300) for i in (1, 2, 3)]
+    cell.outputs = [
+        chart_output(f"c{i}", f"Chart {i}", f"Alt text of chart {i}.", 1500 if i == 3 else 300) for i in (1, 2, 3)
+    ]
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# A report"), cell])
     path = tmp_path / "executed.ipynb"
     nbformat.write(nb, str(path))

@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 
 from healthcheck.cli import app
 from healthcheck.ingest.survey import clean_year
-from healthcheck.synthetic.survey import write_sample
 from healthcheck.scoring.score import score_year
+from healthcheck.synthetic.survey import write_sample
 
 pytestmark = pytest.mark.slow
 YEAR = 2020

@@ -69,7 +69,8 @@ def test_a_years_codebook_replaces_the_reference_one(project):
     folder = project.year_params_dir(2021)
     folder.mkdir(parents=True)
     (folder / "return_codebook.csv").write_text(
-        "qid,standard,question,type,options,filter,unit\nco_work,general,Co-working?,single,Yes;No,,\n", encoding="utf-8"
+        "qid,standard,question,type,options,filter,unit\nco_work,general,Co-working?,single,Yes;No,,\n",
+        encoding="utf-8",
     )
     assert qids(load_return_codebook(project, 2021)) == ["co_work"]
     assert len(load_return_codebook(project, 2020)) == 73
@@ -91,7 +92,12 @@ def test_label_key(typed, label):
 
 @pytest.mark.parametrize(
     ("typed", "label"),
-    [("1-10", "1 - 10"), ("more than 80 %", "More than 80%"), ("Other (please specify):", "Other"), ("a \u2013 b", "a - b")],
+    [
+        ("1-10", "1 - 10"),
+        ("more than 80 %", "More than 80%"),
+        ("Other (please specify):", "Other"),
+        ("a \u2013 b", "a - b"),
+    ],
 )
 def test_label_text_key(typed, label):
     assert label_text_key(typed) == label_text_key(label)

@@ -13,7 +13,6 @@ import pandas as pd
 import pytest
 
 from healthcheck.config import REPO_ROOT, Project
-from healthcheck.views.tables import read_return
 from healthcheck.errors import InputError
 from healthcheck.ingest.readers import read_raw
 from healthcheck.ingest.returns import (
@@ -27,6 +26,7 @@ from healthcheck.reference.return_codebook import (
     load_return_codebook,
     validate_codebook,
 )
+from healthcheck.views.tables import read_return
 
 SOURCE = Path("org_return.csv")
 META = ["response_id", "submitted", "org_code", "org_name", "service"]

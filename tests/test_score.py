@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import scoring_params
 from scipy import stats
 
-from healthcheck.scoring import drivers as drv
-from healthcheck.scoring import score as sc
-from conftest import scoring_params
 from healthcheck.reference.areas import area_codes, load_areas, standard_codes
 from healthcheck.reference.codebook import load_codebook
+from healthcheck.scoring import drivers as drv
+from healthcheck.scoring import score as sc
 
 CODEBOOK = load_codebook()
 AREA_TABLE = load_areas()
@@ -252,7 +252,9 @@ def test_regression_recovers_standardised_betas():
     frame["stay"] = 0.6 * frame["s5"] + 0.3 * frame["s4"] + rng.normal(scale=0.5, size=n)
     betas = drv.regression(frame, PARAMS, STANDARDS).set_index("area")["beta"]
     z = (frame - frame.mean()) / frame.std()
-    expected, *_ = np.linalg.lstsq(z[["s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8"]].to_numpy(), z["stay"].to_numpy(), rcond=None)
+    expected, *_ = np.linalg.lstsq(
+        z[["s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8"]].to_numpy(), z["stay"].to_numpy(), rcond=None
+    )
     assert betas.to_numpy() == pytest.approx(expected)
     assert betas["s5"] > betas["s4"] > abs(betas["s1"])
 

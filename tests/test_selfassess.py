@@ -6,13 +6,23 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import scoring_params
 
 from healthcheck.config import REPO_ROOT
-from healthcheck.views.council import CouncilView
 from healthcheck.errors import InputError
-from conftest import scoring_params
 from healthcheck.reference.areas import load_areas
-from healthcheck.views.selfassess import areas_for_improvement, compare_with_survey, improvement_text, load_self_assessment, read_self_assessment, self_assessment_path, summary, summary_sentence, verdict
+from healthcheck.views.council import CouncilView
+from healthcheck.views.selfassess import (
+    areas_for_improvement,
+    compare_with_survey,
+    improvement_text,
+    load_self_assessment,
+    read_self_assessment,
+    self_assessment_path,
+    summary,
+    summary_sentence,
+    verdict,
+)
 
 HEADER = "standard,element,status,notes\n"
 
@@ -53,12 +63,27 @@ def test_read_accepts_bom_windows_1252_any_column_case_and_no_notes(tmp_path):
 @pytest.mark.parametrize(
     "body,row,column,message",
     [
-        ("1,Vision,Fully met,\n9,Extra,Fully met,\n", 3, "standard", "standard must be a whole number from 1 to 8, got '9'"),
+        (
+            "1,Vision,Fully met,\n9,Extra,Fully met,\n",
+            3,
+            "standard",
+            "standard must be a whole number from 1 to 8, got '9'",
+        ),
         ("1,Vision,Fully met,\none,Extra,Fully met,\n", 3, "standard", "got 'one'"),
         ("1,Vision,Fully met,\n2.5,Extra,Fully met,\n", 3, "standard", "got '2.5'"),
         ("1,,Fully met,\n", 2, "element", "element is blank"),
-        ("1,Vision,Fully met,\n1,Voice,Mostly,\n", 3, "status", "status must be Fully met, Partially met or Not met, got 'Mostly'"),
-        ("1,Vision,Fully met,\n1,vision,Not met,\n", 3, "element", "standard 1 lists this element twice (first on row 2)"),
+        (
+            "1,Vision,Fully met,\n1,Voice,Mostly,\n",
+            3,
+            "status",
+            "status must be Fully met, Partially met or Not met, got 'Mostly'",
+        ),
+        (
+            "1,Vision,Fully met,\n1,vision,Not met,\n",
+            3,
+            "element",
+            "standard 1 lists this element twice (first on row 2)",
+        ),
     ],
 )
 def test_bad_rows_name_file_row_and_column(tmp_path, body, row, column, message):
@@ -97,7 +122,14 @@ def test_verdict():
 def test_summary_and_improvements(tmp_path):
     sa = read_self_assessment(write(tmp_path, SMALL))
     table = summary(sa, load_areas())
-    assert table.columns.tolist() == ["Standard", "Fully met", "Partially met", "Not met", "Elements", "Self-assessment"]
+    assert table.columns.tolist() == [
+        "Standard",
+        "Fully met",
+        "Partially met",
+        "Not met",
+        "Elements",
+        "Self-assessment",
+    ]
     assert table.iloc[0].tolist() == ["1. Strong and clear social work framework", 1, 1, 0, 2, "Partially met"]
     assert table.iloc[1].tolist() == ["2. Effective workforce planning systems", 0, 0, 0, 0, "Not assessed"]
     assert table.iloc[3].tolist() == ["4. Wellbeing", 0, 1, 1, 2, "Partially met"]
@@ -138,14 +170,26 @@ def test_compare_with_survey(tmp_path):
     assert rows.loc["1. Strong and clear social work framework"].tolist() == [
         "Partially met (1 of 2 elements fully met)", 80.2, "Green (sustain)", "No: the survey is more positive",
     ]  # fmt: skip
-    assert rows.loc["4. Wellbeing"].tolist() == ["Partially met (0 of 2 elements fully met)", 52.0, "Amber (monitor)", "Yes"]
+    assert rows.loc["4. Wellbeing"].tolist() == [
+        "Partially met (0 of 2 elements fully met)",
+        52.0,
+        "Amber (monitor)",
+        "Yes",
+    ]
     assert rows.loc["5. Supervision", "Both point the same way"] == "Yes"
     # not met (the lowest band's match) against Amber: the survey is the more positive
     assert rows.loc["6. Continuing professional development"].tolist() == [
         "Not met (0 of 1 element fully met)", 66.4, "Amber (monitor)", "No: the survey is more positive",
     ]  # fmt: skip
-    assert rows.loc["8. Strategic partnerships", "Both point the same way"] == "No: the self-assessment is more positive"
-    assert rows.loc["2. Effective workforce planning systems"].tolist() == ["Not assessed", pd.NA, "", "No survey figure"]
+    assert (
+        rows.loc["8. Strategic partnerships", "Both point the same way"] == "No: the self-assessment is more positive"
+    )
+    assert rows.loc["2. Effective workforce planning systems"].tolist() == [
+        "Not assessed",
+        pd.NA,
+        "",
+        "No survey figure",
+    ]
 
 
 def test_compare_with_survey_for_a_suppressed_council(tmp_path):

@@ -11,18 +11,18 @@ import shutil
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import scoring_params
 from scipy import stats
 
 from healthcheck import catalogue, pipeline
 from healthcheck.charts import trends as charts
-from healthcheck.findings import trends as findings
-from healthcheck.scoring import comparable, trends
-from healthcheck.views import trend as trend_view
 from healthcheck.config import REPO_ROOT, Project
 from healthcheck.errors import InputError, ReportError
-from conftest import scoring_params
+from healthcheck.findings import trends as findings
 from healthcheck.reference.areas import area_codes, load_areas
+from healthcheck.scoring import comparable, trends
 from healthcheck.scoring.score import benchmarks, org_area_scores, respondent_scores
+from healthcheck.views import trend as trend_view
 
 PREV, YEAR = 2021, 2022
 PARAMS = scoring_params(min_respondents=3)
@@ -269,7 +269,12 @@ def test_rank_changes(table):
     # s1 in 2022: Blackburn 100, Halton 89.6, Warrington 66.7, Barking 50: 2 of 4
     assert (s1["area_rank_previous"], s1["area_of_previous"], s1["area_rank"], s1["area_of"]) == (1, 2, 2, 4)
     assert s1["area_rank_change"] == -1  # down one place
-    assert (s1["national_rank_previous"], s1["national_of_previous"], s1["national_rank"], s1["national_of"]) == (5, 10, 3, 12)
+    assert (s1["national_rank_previous"], s1["national_of_previous"], s1["national_rank"], s1["national_of"]) == (
+        5,
+        10,
+        3,
+        12,
+    )
     assert s1["national_rank_change"] == 2  # up two places
     assert row(table, HALTON, "s5")["national_rank"] == 3  # the overall rank is the organisation's, on every row
     assert row(table, WARRINGTON, "s1")["national_rank_change"] == -1
@@ -370,7 +375,11 @@ def test_change_table(table):
     out = trend_view.change_table(council(table, HALTON)).set_index("Area")
     assert list(out.columns) == ["Questions compared", "2021 score", "2022 score", "Change", "Compared with 2021"]
     assert out.loc["1. Strong and clear social work framework"].tolist() == [
-        "all 2", pytest.approx(56.25), pytest.approx(537.5 / 6), 34, "Significant improvement"  # 90 - 56 as shown
+        "all 2",
+        pytest.approx(56.25),
+        pytest.approx(537.5 / 6),
+        34,
+        "Significant improvement",  # 90 - 56 as shown
     ]
     assert out.loc["2. Effective workforce planning systems", "Questions compared"] == "1 of 2"
     assert out.loc["3. Safe workloads and case allocation", "Change"] == 8 - 29
@@ -415,7 +424,9 @@ def _write_year(project: Project, year: int, answers: dict, codebook: pd.DataFra
     ranks.to_parquet(folder / "ranks.parquet", index=False)
     yaml = (REPO_ROOT / "params" / "scoring.yaml").read_text(encoding="utf-8")
     assert "min_respondents: 10 " in yaml
-    (project.params_dir / "scoring.yaml").write_text(yaml.replace("min_respondents: 10 ", "min_respondents: 3 "), encoding="utf-8")
+    (project.params_dir / "scoring.yaml").write_text(
+        yaml.replace("min_respondents: 10 ", "min_respondents: 3 "), encoding="utf-8"
+    )
 
 
 def test_files_loader_and_national_trend(project, table):
@@ -472,7 +483,9 @@ def test_files_loader_and_national_trend(project, table):
         "There is no earlier Social Work Health Check in these data to compare 2021 with, so this report shows no "
         "change since last year."
     ]
-    assert findings.national_trend_note(nat).startswith("Both years' scores are calculated on the questions asked in both 2021 and 2022")
+    assert findings.national_trend_note(nat).startswith(
+        "Both years' scores are calculated on the questions asked in both 2021 and 2022"
+    )
     assert findings.national_trend_note(nat[nat["year"] == PREV]) == ""
     change = trend_view.national_change_table(nat).set_index("Area")
     assert change.loc["1. Strong and clear social work framework", "Change"] == pytest.approx(79.2 - 53.4)  # as shown
@@ -517,12 +530,16 @@ def test_sample_years_give_trends_with_the_changed_question(project):
     assert nat.loc["s1", "score"] == pytest.approx(published["s1"])
     assert nat.loc["s4", "score"] != pytest.approx(published["s4"])  # on 4 questions, not the published 5
     prev = pd.read_parquet(project.processed_dir(2021) / "benchmarks.parquet")
-    assert nat.loc["s1", "score_previous"] == pytest.approx(prev[prev["level"] == "national"].set_index("area").loc["s1", "score"])
+    assert nat.loc["s1", "score_previous"] == pytest.approx(
+        prev[prev["level"] == "national"].set_index("area").loc["s1", "score"]
+    )
     assert "new" in set(t22["status"])  # organisations join between rounds
     t21 = trends.load_trends(project, 2021)
     assert (t21["items_shared"] == t21["items_now"]).all() and set(t21["previous_year"]) == {2020}
     trend = trend_view.load_council_trend(project, 2022, "Halton")
-    assert "Wellbeing is compared on 4 of its 5 questions: one question changed in 2022." in findings.trend_findings(trend)
+    assert "Wellbeing is compared on 4 of its 5 questions: one question changed in 2022." in findings.trend_findings(
+        trend
+    )
 
 
 @pytest.mark.slow
@@ -545,7 +562,11 @@ def test_council_report_notebook_shows_the_change(project, tmp_path):
         kernel_name="python3", progress_bar=False, cwd=str(tmp_path),
     )  # fmt: skip
     outputs = [o for c in nbformat.read(out, as_version=4).cells if c.cell_type == "code" for o in c.get("outputs", [])]
-    md = "\n\n".join(o["data"]["text/markdown"] for o in outputs if "text/markdown" in o.get("data", {}) and TABLE_MIME not in o["data"])
+    md = "\n\n".join(
+        o["data"]["text/markdown"]
+        for o in outputs
+        if "text/markdown" in o.get("data", {}) and TABLE_MIME not in o["data"]
+    )
     trend = trend_view.load_council_trend(project, 2022, "Halton")
     section = "## Change since last year\n\n" + "\n\n".join(findings.trend_findings(trend))
     assert section in md and trend.has_trend

@@ -5,11 +5,23 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
-
 from conftest import scoring_params
+
 from healthcheck.text.words import (
-    article, capitalise, count_words, in_region, join_list, long_date, number_word, plural, possessive, quote,
-    rating_counts, rating_label, ratings_top_first, the_region,
+    article,
+    capitalise,
+    count_words,
+    in_region,
+    join_list,
+    long_date,
+    number_word,
+    plural,
+    possessive,
+    quote,
+    rating_counts,
+    rating_label,
+    ratings_top_first,
+    the_region,
 )  # fmt: skip
 
 

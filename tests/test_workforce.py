@@ -47,7 +47,17 @@ ROWS = [
 @pytest.fixture
 def returns() -> pd.DataFrame:
     frame = pd.DataFrame(
-        ROWS, columns=["org_code", "org_name", "region", "fte_posts", "unfilled_posts", "agency_posts", "caseload", "supervision_frequency"]
+        ROWS,
+        columns=[
+            "org_code",
+            "org_name",
+            "region",
+            "fte_posts",
+            "unfilled_posts",
+            "agency_posts",
+            "caseload",
+            "supervision_frequency",
+        ],
     )
     for column in ("fte_posts", "unfilled_posts", "agency_posts", "caseload"):
         frame[column] = frame[column].astype("Float64")  # as the cleaned return holds numbers
@@ -144,7 +154,10 @@ def test_a_council_with_no_return_gets_a_sentence(returns):
 def test_a_year_with_no_return_at_all(project):
     ctx = workforce.load_workforce_context(project, 2020, "E06000006", name="Halton", region="North West")
     assert not ctx.any_returns and not ctx.returned
-    assert context_text(ctx) == "No organisational return was collected for 2020, so there is no workforce context this year."
+    assert (
+        context_text(ctx)
+        == "No organisational return was collected for 2020, so there is no workforce context this year."
+    )
 
 
 def test_most_common_breaks_ties_in_the_forms_order():
@@ -155,9 +168,16 @@ def test_most_common_breaks_ties_in_the_forms_order():
 
 def test_words_when_some_figures_are_missing(returns):
     ealing = context(returns, "E09000009", "Ealing", "London")  # no agency figure
-    assert "5.0% of its social worker posts were unfilled (England 11.7%) and the average caseload was 14.0 cases" in context_text(ealing)
+    assert (
+        "5.0% of its social worker posts were unfilled (England 11.7%) and the average caseload was 14.0 cases"
+        in context_text(ealing)
+    )
     returns.loc[returns["org_code"] == "E06000006", ["unfilled_posts", "supervision_frequency"]] = [None, "Other"]
     halton = context_text(context(returns))
-    assert halton.startswith("From Halton's organisational return for children's services for 2020: 20.0% of its social worker posts were covered")
-    assert halton.endswith("Supervision of qualified social workers follows a pattern other than the form's options "
-                           "(most common in England: once a fortnight).")
+    assert halton.startswith(
+        "From Halton's organisational return for children's services for 2020: 20.0% of its social worker posts were covered"
+    )
+    assert halton.endswith(
+        "Supervision of qualified social workers follows a pattern other than the form's options "
+        "(most common in England: once a fortnight)."
+    )

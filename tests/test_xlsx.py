@@ -31,7 +31,13 @@ def themes() -> TableSpec:
         title="Comment themes",
         source="Free-text comments",
         columns=("Theme", "Mentions"),
-        rows=(('=HYPERLINK("http://example.org")', 3), ("+44 helpline", 2), ("-5 staff", 1), ("@risk", 4), ("Plain", 5)),
+        rows=(
+            ('=HYPERLINK("http://example.org")', 3),
+            ("+44 helpline", 2),
+            ("-5 staff", 1),
+            ("@risk", 4),
+            ("Plain", 5),
+        ),
         formats=(None, ",.0f"),
     )
 
@@ -72,7 +78,7 @@ def test_table_sheet_layout(workbook: tuple[Path, openpyxl.Workbook]) -> None:
     assert ws["A5"].value == "[x] means the figure is not available."
     assert ws["A6"].value == "This worksheet contains one table, starting in the row below."
     assert [c.value for c in ws[7]] == ["Standard", "Score", "Respondents"]
-    (name, ref), = ws.tables.items()
+    ((name, ref),) = ws.tables.items()
     assert (name, ref) == ("scores", "A7:C10")
     assert ws.freeze_panes == "A8"
     assert not ws.merged_cells.ranges
@@ -109,7 +115,7 @@ def test_tables_have_alt_text(workbook: tuple[Path, openpyxl.Workbook]) -> None:
     with zipfile.ZipFile(path) as z:
         xml = z.read("xl/tables/table1.xml").decode()
     assert 'altText="Scores by standard, Testshire, 2020"' in xml
-    assert "altTextSummary=\"Scores by standard, Testshire, 2020. Source: Social Work Health Check 2020." in xml
+    assert 'altTextSummary="Scores by standard, Testshire, 2020. Source: Social Work Health Check 2020.' in xml
     assert xml.index("<extLst>") > xml.index("<tableStyleInfo")  # the schema's order
 
 

@@ -66,7 +66,9 @@ class Entry:
         present = [p for p in self.paths(project, year, **fields) if p.is_file()]
         if len(present) > 1:
             raise InputError(
-                f"both {present[0].name} and {present[1].name} are present", file=present[0].parent, hint="keep only one"
+                f"both {present[0].name} and {present[1].name} are present",
+                file=present[0].parent,
+                hint="keep only one",
             )
         return present[0] if present else None
 
@@ -81,13 +83,19 @@ def _processed(name: str, file: str, stage: str, description: str) -> Entry:
 
 # raw exports: data/raw/<year>/ (immutable) -----------------------------------------------------
 WORKER_SURVEY = _raw("worker_survey", "worker_survey", "the survey platform's export of the worker survey")
-ORG_RETURN_RAW = _raw("org_return_raw", "org_return", "the organisational return each principal social worker completes")
+ORG_RETURN_RAW = _raw(
+    "org_return_raw", "org_return", "the organisational return each principal social worker completes"
+)
 
 # reference data: data/reference/ ---------------------------------------------------------------
 AREAS = Entry("areas", ("areas.csv",), "reference", "the standards and other areas, in report order")
 CODEBOOK = Entry("codebook", ("codebook.csv",), "reference", "the worker survey's items")
-RETURN_CODEBOOK = Entry("return_codebook", ("return_codebook.csv",), "reference", "the organisational return's questions")
-ORGANISATIONS = Entry("organisations", ("organisations.csv",), "reference", "councils: ONS codes, names, types, regions")
+RETURN_CODEBOOK = Entry(
+    "return_codebook", ("return_codebook.csv",), "reference", "the organisational return's questions"
+)
+ORGANISATIONS = Entry(
+    "organisations", ("organisations.csv",), "reference", "councils: ONS codes, names, types, regions"
+)
 
 # parameters: params/ and params/<year>/ --------------------------------------------------------
 SCORING = Entry("scoring", ("scoring.yaml",), "params", "the scoring method's numbers")
@@ -97,7 +105,9 @@ CONSENT = Entry("consent", ("consent_to_be_named.csv",), "params", "organisation
 SELF_ASSESSMENT = Entry("self_assessment", ("self_assessment/{org_code}.csv",), "params", "a council's self-assessment")
 YEAR_SCORING = Entry("year_scoring", ("scoring.yaml",), "year_params", "a year's changes to the scoring method")
 YEAR_CODEBOOK = Entry("year_codebook", ("codebook.csv",), "year_params", "a year's revision of the codebook")
-YEAR_RETURN_CODEBOOK = Entry("year_return_codebook", ("return_codebook.csv",), "year_params", "a year's return codebook")
+YEAR_RETURN_CODEBOOK = Entry(
+    "year_return_codebook", ("return_codebook.csv",), "year_params", "a year's return codebook"
+)
 ITEM_MAP = Entry("item_map", ("item_map.csv",), "year_params", "how a year's questions relate to earlier rounds'")
 HEADCOUNTS = Entry("headcounts", ("headcounts.csv",), "year_params", "social workers per organisation")
 
@@ -153,13 +163,17 @@ SERIES_TABLES: tuple[Entry, ...] = (ORG_SCORES, BENCHMARKS)
 
 def series_years(project: Project, up_to: int | None = None) -> list[int]:
     """Years (up to ``up_to``) with published scores to chart (``org_scores`` and ``benchmarks``), oldest first."""
-    return [y for y in project.processed_years() if (up_to is None or y <= up_to) and complete(project, y, SERIES_TABLES)]
+    return [
+        y for y in project.processed_years() if (up_to is None or y <= up_to) and complete(project, y, SERIES_TABLES)
+    ]
 
 
 def survey_years(project: Project) -> list[int]:
     """Years with a worker survey: a raw export, cleaned responses or scoring tables, oldest first."""
     years = set(project.raw_years()) | set(project.processed_years())
-    return sorted(y for y in years if WORKER_SURVEY.exists(project, y) or RESPONSES.exists(project, y) or scored(project, y))
+    return sorted(
+        y for y in years if WORKER_SURVEY.exists(project, y) or RESPONSES.exists(project, y) or scored(project, y)
+    )
 
 
 def previous_survey_year(project: Project, year: int) -> int | None:
@@ -212,13 +226,17 @@ REPORT_INPUTS: dict[str, ReportInputs] = {
         description="one organisation's local report",
     ),
     "national": ReportInputs(  # the national trend reads each earlier year's like-for-like comparison
-        year=_SURVEY_YEAR, project=(*_SURVEY_PROJECT, CONSENT), history=(ORG_SCORES, BENCHMARKS, TRENDS),
+        year=_SURVEY_YEAR,
+        project=(*_SURVEY_PROJECT, CONSENT),
+        history=(ORG_SCORES, BENCHMARKS, TRENDS),
         description="the national report of the worker survey",
-    ),  # fmt: skip
+    ),
     "region": ReportInputs(
-        year=_SURVEY_YEAR, project=(*_SURVEY_PROJECT, CONSENT), history=(ORG_SCORES, BENCHMARKS),
+        year=_SURVEY_YEAR,
+        project=(*_SURVEY_PROJECT, CONSENT),
+        history=(ORG_SCORES, BENCHMARKS),
         description="one region's report of the worker survey",
-    ),  # fmt: skip
+    ),
     "return": ReportInputs(
         year=_RETURN_YEAR, project=_RETURN_PROJECT, description="the national report of the organisational return"
     ),

@@ -9,6 +9,7 @@ import functools
 import sys
 import time
 from collections.abc import Callable
+from datetime import UTC
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -82,7 +83,9 @@ def sample(
     for path in survey:
         console.print(f"wrote {path}")
     for y in kept:
-        console.print(f"kept the existing organisational return {ORG_RETURN_RAW.path(project, y)} (--force replaces it)")
+        console.print(
+            f"kept the existing organisational return {ORG_RETURN_RAW.path(project, y)} (--force replaces it)"
+        )
     for path in returns:
         console.print(f"wrote {path}")
 
@@ -184,11 +187,25 @@ def _batch(
     kind whose notebook is missing is skipped with a message. With ``execute`` false and
     ``explicit`` false, only those already executed are re-rendered.
     """
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
-    from healthcheck.batch import check_options, default_workers, resolve_targets, run_batch, special_targets, write_run_record
+    from healthcheck.batch import (
+        check_options,
+        default_workers,
+        resolve_targets,
+        run_batch,
+        special_targets,
+        write_run_record,
+    )
     from healthcheck.batch.index import write_index
 
     formats = check_options(formats, engine, executor, workers)
@@ -203,7 +220,7 @@ def _batch(
     for result in unknown:
         console.print(f"[red]{result.name}:[/] {result.cause}")
     tally = {"ok": 0, "skipped": 0, "failed": len(unknown)}
-    began, started = datetime.now(timezone.utc), time.perf_counter()
+    began, started = datetime.now(UTC), time.perf_counter()
     columns = [
         TextColumn("[bold]reports {task.fields[year]}"), BarColumn(), MofNCompleteColumn(),
         TextColumn("done {task.fields[ok]} · skipped {task.fields[skipped]} · [red]failed {task.fields[failed]}[/]"),

@@ -76,7 +76,9 @@ def load_scoring_params(project: Project | None = None, year: int | None = None)
     project = project or Project.default()
     base = SCORING.path(project)
     if not base.is_file():
-        raise ParameterError(f"{base}: the scoring parameters are missing (copy params/scoring.yaml from the repository)")
+        raise ParameterError(
+            f"{base}: the scoring parameters are missing (copy params/scoring.yaml from the repository)"
+        )
     data = _load_yaml(base)
     if year is not None and YEAR_SCORING.exists(project, year):
         data.update(_load_yaml(YEAR_SCORING.path(project, year)))

@@ -89,7 +89,9 @@ def _score(project: Project, year: int) -> Any:
 
 def _has(entry: Entry) -> Callable[[Project, int], str | None]:
     """None when ``entry`` is here for the year, else why the stage cannot run."""
-    return lambda project, year: None if entry.exists(project, year) else f"no {entry.file.rsplit('.', 1)[0]} for {year}"
+    return lambda project, year: (
+        None if entry.exists(project, year) else f"no {entry.file.rsplit('.', 1)[0]} for {year}"
+    )
 
 
 def _both_rounds(project: Project, year: int) -> str | None:

@@ -196,7 +196,7 @@ def describe(exc: BaseException) -> str:
     try:
         from papermill import PapermillExecutionError
     except ImportError:  # pragma: no cover - papermill is a dependency
-        PapermillExecutionError = ()  # type: ignore[assignment]  # noqa: N806
+        PapermillExecutionError = ()  # type: ignore[assignment]
     if isinstance(exc, PapermillExecutionError):
         message = " ".join(str(exc.evalue).split())
         if len(message) > 400:
@@ -224,7 +224,9 @@ def build_report(task: Task, state: WorkerState | None = None) -> Result:
         inputs = dict(task.inputs)
         formats: list[str] = list(task.formats)
         if task.execute:
-            stats = state.kernel.execute(project.notebooks_dir / task.notebook, executed, parameters, timeout=task.timeout)
+            stats = state.kernel.execute(
+                project.notebooks_dir / task.notebook, executed, parameters, timeout=task.timeout
+            )
             result.retries += stats.retries
             result.timings["kernel start"] = stats.kernel_start
             result.timings["execute"] = stats.execute
@@ -236,7 +238,9 @@ def build_report(task: Task, state: WorkerState | None = None) -> Result:
                     "return": "--org-return",
                     "region": f"--region {target.region!r}",
                 }.get(target.kind, "")
-                raise ParameterError(f"no executed notebook at {final / EXECUTED}: run `healthcheck report {how}` first")
+                raise ParameterError(
+                    f"no executed notebook at {final / EXECUTED}: run `healthcheck report {how}` first"
+                )
             old = read_manifest(final) or {}
             # the documents of other formats stay: link them in, then render over the copy
             _link_tree(final, tmp, skip=(MANIFEST,))
@@ -271,7 +275,7 @@ def build_report(task: Task, state: WorkerState | None = None) -> Result:
             (project.reports_dir(task.year) / FAILED / f"{target.slug}.ipynb").unlink()
         result.timings["manifest and move"] = time.perf_counter() - t
         result.outputs = {k: f"{target.slug}/{v}" for k, v in index.items()}
-    except BaseException as exc:  # noqa: BLE001 - one council's failure must never stop the others
+    except BaseException as exc:
         result.status = "failed"
         result.cause = describe(exc)
         if tmp is not None:

@@ -22,6 +22,7 @@ raised, so no worker hangs.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
@@ -164,7 +165,7 @@ def drop_default_parameters(nb: Any) -> None:
     tags = [cell.get("metadata", {}).get("tags", []) for cell in nb.cells]
     if not any("injected-parameters" in t for t in tags):
         return
-    for cell, cell_tags in zip(nb.cells, tags):
+    for cell, cell_tags in zip(nb.cells, tags, strict=False):
         if "parameters" in cell_tags and cell.get("cell_type") == "code":
             cell["source"] = DEFAULTS_DROPPED
 
@@ -291,7 +292,8 @@ class WarmKernel:
     def _start_once(self) -> None:
         from jupyter_client.manager import AsyncKernelManager
 
-        self._log = tempfile.TemporaryFile(prefix="healthcheck-kernel-", suffix=".log")
+        # open for the kernel's whole life (closed in _stop), so not a with block
+        self._log = tempfile.TemporaryFile(prefix="healthcheck-kernel-", suffix=".log")  # noqa: SIM115
         options: dict[str, Any] = {}
         if self.transport == "ipc":
             # an absolute socket path of our own: a relative one would be resolved from each
@@ -330,10 +332,8 @@ class WarmKernel:
     def _close_client(self) -> None:
         kc, self._kc = self._kc, None
         if kc is not None:
-            try:
+            with contextlib.suppress(Exception):  # closing a client of a dead kernel: nothing to report
                 kc.stop_channels()
-            except Exception:  # noqa: BLE001 - closing a client of a dead kernel
-                pass
 
     def run_code(self, code: str, *, timeout: float = 60) -> None:
         """Run ``code`` silently on the kernel; ReportError if it fails."""
@@ -357,10 +357,8 @@ class WarmKernel:
                 _run_sync(km.shutdown_kernel)(now=True)
             except Exception as exc:  # noqa: BLE001 - a kernel that will not stop is killed below
                 log.debug("kernel shutdown failed: %s", exc)
-                try:
+                with contextlib.suppress(Exception):  # already gone: the kill had nothing left to do
                     _run_sync(km.kill_kernel)()
-                except Exception:  # noqa: BLE001
-                    pass
         if self._log is not None:
             self._log.close()
             self._log = None
@@ -413,7 +411,9 @@ class WarmKernel:
         with self._lock:  # one notebook at a time on one kernel
             return self._execute(Path(source), Path(output), dict(parameters), timeout, report_mode)
 
-    def _execute(self, source: Path, output: Path, parameters: dict, timeout: float, report_mode: bool) -> ExecutionStats:
+    def _execute(
+        self, source: Path, output: Path, parameters: dict, timeout: float, report_mode: bool
+    ) -> ExecutionStats:
         import papermill as pm
         from nbclient.exceptions import CellTimeoutError, DeadKernelError
 

@@ -15,7 +15,7 @@ import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from healthcheck.batch.build import FAILED
@@ -100,7 +100,9 @@ def index_rows(project: Project, year: int, results: Sequence[Result]) -> list[R
     by_slug = {r.slug: r for r in results if r.slug}
     previous = read_run_record(project, year) or {}
     old_causes = {
-        f.get("notebook"): f.get("cause", "") for f in previous.get("failures", []) if isinstance(f, dict) and f.get("notebook")
+        f.get("notebook"): f.get("cause", "")
+        for f in previous.get("failures", [])
+        if isinstance(f, dict) and f.get("notebook")
     }
     rows: list[Row] = []
     for target in _all_targets(project, year):
@@ -116,7 +118,9 @@ def index_rows(project: Project, year: int, results: Sequence[Result]) -> list[R
             rows.append(Row(target.name, target.org_code, region, "earlier", _links(base, outputs), kind=target.kind))
         elif (base / failed).is_file():
             cause = old_causes.get(failed, "failed in an earlier run")
-            rows.append(Row(target.name, target.org_code, region, "failed", [("Failed notebook", failed)], cause, target.kind))
+            rows.append(
+                Row(target.name, target.org_code, region, "failed", [("Failed notebook", failed)], cause, target.kind)
+            )
         else:
             rows.append(Row(target.name, target.org_code, region, "missing", kind=target.kind))
     rows += [_row(base, r) for r in results if not r.slug or r.slug in by_slug]
@@ -177,7 +181,9 @@ def write_index(project: Project, year: int, results: Sequence[Result], *, secon
     sections = []
     if specials:
         lines = [_tr(r, first=KIND_LABEL.get(r.kind, r.kind)) for r in specials]
-        sections.append("<h2>National and regional reports</h2>\n" + _table("National and regional reports", "Kind", lines))
+        sections.append(
+            "<h2>National and regional reports</h2>\n" + _table("National and regional reports", "Kind", lines)
+        )
     if councils:
         sections.append("<h2>Council reports by region</h2>")
         regions = list(dict.fromkeys(r.region for r in councils))
@@ -186,10 +192,10 @@ def write_index(project: Project, year: int, results: Sequence[Result], *, secon
             lines = [_tr(r, first=label) for r in councils if r.region == region]
             sections.append(f"<h3>{html.escape(label)}</h3>\n" + _table(f"Council reports: {label}", "Region", lines))
     tally = counts(results)
-    when = datetime.now(timezone.utc).strftime("%d %B %Y %H:%M UTC")
+    when = datetime.now(UTC).strftime("%d %B %Y %H:%M UTC")
     took = f" in {seconds:.0f} seconds" if seconds is not None else ""
     body = (
-        f"<p><a href=\"../{INDEX}\">All years</a></p>\n"
+        f'<p><a href="../{INDEX}">All years</a></p>\n'
         f"<h1>Social Work Health Check {year}: reports</h1>\n"
         f"<p>{_count(len(specials), 'national or regional report')} and {_count(len(councils), 'organisation')}. Last run: "
         f"{tally['ok']} built, {tally['skipped']} up to date,\n{tally['failed']} failed{took}; updated "

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, MutableMapping, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,7 @@ def hashes(
     ``cache`` keeps each file's hash for the next call (a run's reports share most of their inputs).
     """
     out: dict[str, str | None] = {}
-    for path in sorted(set(Path(p) for p in paths)):
+    for path in sorted({Path(p) for p in paths}):
         if cache is None:
             out[project.key(path)] = file_sha256(path)
             continue
@@ -129,7 +129,7 @@ def write_manifest(
         "name": name,
         "year": year,
         "version": __version__,
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "inputs": dict(inputs),
         "settings": dict(settings),
         "outputs_index": dict(outputs_index),
@@ -165,7 +165,9 @@ def changed_outputs(folder: Path, manifest: Mapping[str, Any]) -> list[str]:
 
 
 def _without_root(parameters: Any) -> Any:
-    return {k: v for k, v in parameters.items() if k != "project_root"} if isinstance(parameters, Mapping) else parameters
+    return (
+        {k: v for k, v in parameters.items() if k != "project_root"} if isinstance(parameters, Mapping) else parameters
+    )
 
 
 def check_current(folder: Path, *, inputs: Mapping[str, str | None], settings: Mapping[str, Any]) -> str | None:

@@ -111,7 +111,11 @@ def run_pool(project: Project, year: int, tasks: Sequence[Task], workers: int, d
                 deaths[slug] = deaths.get(slug, 0) + 1
                 if deaths[slug] >= MAX_ATTEMPTS:
                     pending.pop(slug)
-                    done(Result.failed(task.target, f"the worker process died {deaths[slug]} times while building this report"))
+                    done(
+                        Result.failed(
+                            task.target, f"the worker process died {deaths[slug]} times while building this report"
+                        )
+                    )
         log.warning("a worker process died; restarting the pool for %d remaining report(s)", len(pending))
         if not pending:
             return

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -39,8 +39,8 @@ def write_run_record(
         "version": __version__,
         "package": package_fingerprint(),
         "year": year,
-        "started": (started or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
-        "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "started": (started or datetime.now(UTC)).isoformat(timespec="seconds"),
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         "seconds": round(seconds, 1),
         "options": dict(options or {}),
         "params_sha256": params_sha256(project),

@@ -111,7 +111,13 @@ def plan(
         inputs = report_inputs(project, year, target.kind, notebook, parameters, cache=hashed) if execute else {}
         settings = make_settings(parameters, formats, engine)
         final = safe_out_dir(project, year, target.slug)
-        reason = "render only" if not execute else "forced" if force else check_current(final, inputs=inputs, settings=settings)
+        reason = (
+            "render only"
+            if not execute
+            else "forced"
+            if force
+            else check_current(final, inputs=inputs, settings=settings)
+        )
         if reason is None:
             old = read_manifest(final) or {}
             outputs = {k: f"{target.slug}/{v}" for k, v in (old.get("outputs_index") or {}).items()}

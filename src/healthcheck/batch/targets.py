@@ -80,7 +80,14 @@ class Result:
     @classmethod
     def failed(cls, target: Target, cause: str, **kwargs: Any) -> Result:
         return cls(
-            target.org_code, target.name, target.slug, target.region, status="failed", cause=cause, kind=target.kind, **kwargs
+            target.org_code,
+            target.name,
+            target.slug,
+            target.region,
+            status="failed",
+            cause=cause,
+            kind=target.kind,
+            **kwargs,
         )
 
 
@@ -231,7 +238,9 @@ def resolve_targets(
                 try:
                     index.lookup(council)
                 except UnknownOrganisationError as exc:
-                    unknown.append(Result("", str(council), "", status="failed", cause=f"UnknownOrganisationError: {exc}"))
+                    unknown.append(
+                        Result("", str(council), "", status="failed", cause=f"UnknownOrganisationError: {exc}")
+                    )
             else:
                 codes.append(code)
     else:

@@ -38,7 +38,9 @@ from healthcheck.views.council import CouncilView
 
 def _require_figures(view: CouncilView) -> None:
     if view.suppressed:
-        raise ReportError(f"{view.name} has fewer than {view.min_respondents} valid responses: there is nothing to chart")
+        raise ReportError(
+            f"{view.name} has fewer than {view.min_respondents} valid responses: there is nothing to chart"
+        )
 
 
 # --------------------------------------------------------------------------------------
@@ -193,7 +195,9 @@ def item_groups(areas: pd.DataFrame) -> list[tuple[str, str, list[str]]]:
         if first == last:
             parts.append((f"item_shares_standard_{first}", f"Standard {first}", chunk["area"].tolist()))
         else:
-            parts.append((f"item_shares_standards_{first}_{last}", f"Standards {first} to {last}", chunk["area"].tolist()))
+            parts.append(
+                (f"item_shares_standards_{first}_{last}", f"Standards {first} to {last}", chunk["area"].tolist())
+            )
     others = other_codes(areas)
     if others:
         parts.append(("item_shares_other_areas", "the other areas", others))
@@ -262,7 +266,9 @@ def item_shares(view: CouncilView, area: str | list[str] | None = None) -> Chart
         values = items[share].astype(float)
         text = [f"{round_half_up(v):.0f}%" if not pd.isna(v) and v >= 7 else "" for v in values]
         hover = [
-            f"{w} – {lvl}: {SHARE_LABELS[share].lower()} {round_half_up(v):.0f}% (base {int(b)})" if not pd.isna(v) else ""
+            f"{w} – {lvl}: {SHARE_LABELS[share].lower()} {round_half_up(v):.0f}% (base {int(b)})"
+            if not pd.isna(v)
+            else ""
             for w, lvl, v, b in zip(item_labels, y[1], values, items["base"].fillna(0), strict=True)
         ]
         fig.add_trace(
@@ -278,9 +284,7 @@ def item_shares(view: CouncilView, area: str | list[str] | None = None) -> Chart
             )
         )  # fmt: skip
     suppressed = items[items["agree"].isna()]
-    marks = [
-        (short_wording(w), who[lv]) for w, lv in zip(suppressed["wording"], suppressed["level"], strict=True)
-    ]
+    marks = [(short_wording(w), who[lv]) for w, lv in zip(suppressed["wording"], suppressed["level"], strict=True)]
     if marks:
         fig.add_trace(
             go.Scatter(

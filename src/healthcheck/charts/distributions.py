@@ -47,7 +47,9 @@ def _strip_rows(view: NationalView, values: dict[str, tuple[float, ...]]) -> tup
     return xs, ys, labels["label"].tolist()
 
 
-def _pooled_trace(view: NationalView, frame: pd.DataFrame, who: str, marker: dict, *, error: bool, offset: float = 0.0) -> go.Scatter:
+def _pooled_trace(
+    view: NationalView, frame: pd.DataFrame, who: str, marker: dict, *, error: bool, offset: float = 0.0
+) -> go.Scatter:
     """A pooled score per area (England or a region), with its interval when ``error``; ``offset`` moves
     it up or down its row so that two markers at the same score stay apart."""
     table = area_labels(view.areas).merge(frame, on="area", how="left")
@@ -68,7 +70,9 @@ def _strip_chart(view: NationalView, values: dict[str, tuple[float, ...]]) -> tu
     xs, ys, labels = _strip_rows(view, values)
     fig = go.Figure()
     add_bands(fig, view.bands)
-    fig.add_trace(go.Scatter(x=xs, y=ys, mode="markers", name="One organisation (not named)", marker=OTHERS, hoverinfo="skip"))
+    fig.add_trace(
+        go.Scatter(x=xs, y=ys, mode="markers", name="One organisation (not named)", marker=OTHERS, hoverinfo="skip")
+    )
     return fig, labels
 
 
@@ -147,7 +151,11 @@ def regional_heatmap(view: NationalView) -> Chart:
             ok = not (score is None or pd.isna(score) or rating is None or pd.isna(rating))
             zr.append(code.get(rating, np.nan) if ok else np.nan)
             tr.append(f"{fmt_score(score)}<br>{rating}" if ok else "n/a")
-            hr.append(f"{group} – {label}: {fmt_score(score)}, {rating_label(rating, action)}" if ok else f"{group} – {label}: no score")
+            hr.append(
+                f"{group} – {label}: {fmt_score(score)}, {rating_label(rating, action)}"
+                if ok
+                else f"{group} – {label}: no score"
+            )
         z.append(zr)
         text.append(tr)
         hover.append(hr)
@@ -235,11 +243,15 @@ def region_distribution(view: RegionalView) -> Chart:
     nat_view = view.national
     fig, labels = _strip_chart(nat_view, unlabelled_scores(view))
     fig.add_trace(_pooled_trace(nat_view, nat_view.bench("national", "England"), "England", ENGLAND, error=False))
-    fig.add_trace(_pooled_trace(nat_view, nat_view.bench("region", view.region), f"{view.region} (pooled)", REGION, error=False))
+    fig.add_trace(
+        _pooled_trace(nat_view, nat_view.bench("region", view.region), f"{view.region} (pooled)", REGION, error=False)
+    )
     n_orgs = len(view.reporting_codes())
     title = f"How scores vary among the {n_orgs} organisations reporting {in_region(view.region)}, {view.year}"
     # named apart from the region's table of the same spread ('region_distribution')
-    return titled(_finish_strip(fig, labels, title), name="region_distribution_chart", alt=region_distribution_alt(view))
+    return titled(
+        _finish_strip(fig, labels, title), name="region_distribution_chart", alt=region_distribution_alt(view)
+    )
 
 
 def region_distribution_alt(view: RegionalView) -> str:

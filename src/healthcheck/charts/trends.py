@@ -26,9 +26,9 @@ from healthcheck.charts.style import (
 )
 from healthcheck.errors import ReportError
 from healthcheck.reference.areas import areas_phrase
-from healthcheck.views.trend import CouncilTrend
 from healthcheck.text.numbers import fmt_score
 from healthcheck.text.words import join_list, possessive, rating_label, the_region
+from healthcheck.views.trend import CouncilTrend
 
 TREND_COLUMNS = 3
 #: Line style of each level, so that the lines differ by more than shade.
@@ -48,11 +48,15 @@ def _trend_panels(
     labels = area_labels(areas)
     changed = series[series["questions_changed"].astype(bool)].groupby("area")["year"].apply(lambda y: sorted(set(y)))
     titles = [
-        f"{label}<br><sup>questions changed {', '.join(str(y) for y in changed[a])}</sup>" if a in changed.index else label
+        f"{label}<br><sup>questions changed {', '.join(str(y) for y in changed[a])}</sup>"
+        if a in changed.index
+        else label
         for a, label in labels.itertuples(index=False)
     ]
     rows = -(-len(labels) // TREND_COLUMNS)
-    fig = make_subplots(rows=rows, cols=TREND_COLUMNS, subplot_titles=titles, vertical_spacing=0.085, horizontal_spacing=0.07)
+    fig = make_subplots(
+        rows=rows, cols=TREND_COLUMNS, subplot_titles=titles, vertical_spacing=0.085, horizontal_spacing=0.07
+    )
     years = sorted(int(y) for y in series["year"].unique())
     values = series["score"].astype(float)
     low = 5 * np.floor((np.nanmin(values) - 3) / 5) if values.notna().any() else 0.0

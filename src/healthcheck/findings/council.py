@@ -68,7 +68,6 @@ def rank_phrase(view: CouncilView) -> str:
     return text
 
 
-
 def fieldwork_phrase(view: CouncilView) -> str:
     """'the 2020 Social Work Health Check (fieldwork 2 November to 18 December 2020)', or without the dates."""
     text = f"the {view.year} Social Work Health Check"
@@ -156,10 +155,7 @@ def ratings_summary(view: CouncilView) -> str:
             for row in rated.itertuples()
             if row.rating != top
         ]
-        return (
-            f"{name} received {rating_for(top)} for all standards and areas except: "
-            f"{'; '.join(exceptions)}.{tail}"
-        )
+        return f"{name} received {rating_for(top)} for all standards and areas except: {'; '.join(exceptions)}.{tail}"
     parts = [
         f"{rating_for(r)} for {join_list([view.short_title(a) for a in rated.loc[rated['rating'] == r, 'area']])}"
         for r in order

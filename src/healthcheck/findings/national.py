@@ -29,7 +29,9 @@ def ratings_sentence(view: NationalView, bench: pd.DataFrame, where: str) -> str
     for i, band in enumerate(order):
         areas = rated.loc[rated["rating"] == band.rating, "area"].tolist()
         if i == 0:
-            parts.append(f"{len(areas)} of the {len(rated)} standards and areas were rated {band.rating.lower()} ({band.action})")
+            parts.append(
+                f"{len(areas)} of the {len(rated)} standards and areas were rated {band.rating.lower()} ({band.action})"
+            )
         elif areas:
             named = join_list([view.short_title(a) for a in areas])
             parts.append(f"{len(areas)} {band.rating.lower()} ({band.action}: {named})")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from healthcheck.text.words import capitalise, in_region, join_list, plural, possessive, the_region
 from healthcheck.findings.national import highest_lowest_sentence, ratings_sentence
 from healthcheck.findings.national import notes as national_notes
+from healthcheck.text.words import capitalise, in_region, join_list, plural, possessive, the_region
 from healthcheck.views.national import participation
 from healthcheck.views.regional import RegionalView, comparison, has_responses
 

@@ -72,7 +72,6 @@ def proportion_words(value: int | str | None) -> str | None:
     return None
 
 
-
 # --------------------------------------------------------------------------------------------
 # Key findings
 
@@ -196,8 +195,11 @@ def _workforce_findings(df: pd.DataFrame, noun: str) -> list[tuple[str, str]]:
     if maternity:
         parts.append(f"Maternity leave accounted for {maternity} of posts")
     if other:
-        parts.append(f"long term absence for other reasons for {other}" if maternity else
-                     f"Long term absence for other reasons accounted for {other} of posts")
+        parts.append(
+            f"long term absence for other reasons for {other}"
+            if maternity
+            else f"Long term absence for other reasons accounted for {other} of posts"
+        )
     if parts:
         out.append(("absence_maternity", " and ".join(parts) + "."))
     mean, n = _mean(tables["market_supplements"], "Posts paid market supplements")
@@ -270,7 +272,6 @@ def key_findings(
     return pd.DataFrame(out, columns=["section", "qid", "sentence"]).astype(str)
 
 
-
 def section_findings(findings: pd.DataFrame, section: str) -> list[str]:
     """The sentences of one section (``s2`` ... ``s8``, or ``response``) of :func:`key_findings`."""
     return findings.loc[findings["section"] == section, "sentence"].tolist()
@@ -300,7 +301,6 @@ def methodology(df: pd.DataFrame, orgs: pd.DataFrame, year: int) -> str:
         "Every free-text answer is listed in Annex A, with the names of organisations replaced by "
         f"{PLACEHOLDER}. The answers have not been coded into themes.",
     ])  # fmt: skip
-
 
 
 __all__ = ["key_findings", "methodology", "percent_words", "proportion_words", "section_findings"]

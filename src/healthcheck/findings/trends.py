@@ -12,9 +12,9 @@ from types import SimpleNamespace
 import pandas as pd
 
 from healthcheck.reference.areas import area_codes
-from healthcheck.views.trend import CouncilTrend
 from healthcheck.text.numbers import fmt_percent, fmt_score, round_half_up
 from healthcheck.text.words import capitalise, count_words, join_list, number_word, plural, possessive
+from healthcheck.views.trend import CouncilTrend
 
 #: 'one in ten', 'one in twenty': the chance of a false finding at a significance level, in words.
 _ONE_IN = {10: "ten", 20: "twenty", 100: "a hundred", 1000: "a thousand"}

@@ -101,4 +101,3 @@ def unresolved_table(frame: pd.DataFrame) -> pd.DataFrame:
     table = typed.groupby(["org_name", "org_code"], sort=False).size().rename("rows").reset_index()
     table = table.sort_values(["rows", "org_name", "org_code"], ascending=[False, True, True], kind="stable")
     return table.reset_index(drop=True).astype({"org_name": "str", "org_code": "str", "rows": "int64"})
-

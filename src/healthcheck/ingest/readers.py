@@ -143,7 +143,7 @@ def xlsx_records(path: Path) -> list[list[str]]:
 
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a bad zip; all mean "unreadable"
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for a bad zip; all mean "unreadable"
         raise InputError(f"not a readable XLSX file ({type(exc).__name__})", file=path) from None
     try:
         sheet = book.worksheets[0]

@@ -363,7 +363,7 @@ def apply_filters(answers: pd.DataFrame, codebook: pd.DataFrame, frame: pd.DataF
         parent, value = parsed
         parent_answer = answers[parent]
         if kinds[parent] == "multi":
-            in_group = parent_answer.fillna("").map(lambda s: value in s.split(";"))
+            in_group = parent_answer.fillna("").map(lambda s, value=value: value in s.split(";"))
         else:
             in_group = parent_answer.fillna("").eq(value)
         stray = answers[row.qid].notna() & ~in_group.astype(bool)

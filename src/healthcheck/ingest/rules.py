@@ -113,7 +113,7 @@ def parse_submitted(series: pd.Series, source: object) -> pd.Series:
         out[aware.index] = stamps.dt.tz_convert(LOCAL_TZ).dt.tz_localize(None)
     bad = text[out[text.index].isna()]
     if len(bad):
-        cells = list(zip(bad.index, bad))
+        cells = list(zip(bad.index, bad, strict=False))
         listed = "; ".join(f"row {r}: {shown(v)}" for r, v in cells[:MAX_LISTED])
         more = f"; and {len(cells) - MAX_LISTED} more" if len(cells) > MAX_LISTED else ""
         raise InputError(

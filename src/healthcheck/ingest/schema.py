@@ -137,7 +137,7 @@ def _input_error(failures: pd.DataFrame, source: str | Path | None, header: list
     missing = failures[checks == "column_in_dataframe"]
     if len(missing):
         names = [str(n) for n in missing["failure_case"]]
-        listed = ", ".join(shown(n) for n in names[:MAX_LISTED * 2])
+        listed = ", ".join(shown(n) for n in names[: MAX_LISTED * 2])
         if len(names) > MAX_LISTED * 2:
             listed += f" and {len(names) - MAX_LISTED * 2} more"
         hint = "see docs/data-contracts.md for the columns of the export"
@@ -149,7 +149,10 @@ def _input_error(failures: pd.DataFrame, source: str | Path | None, header: list
     cells = failures[failures["index"].notna() & failures["column"].notna()]
     if len(cells):
         listed = sorted(
-            ((int(i), str(c), v) for i, c, v in zip(cells["index"], cells["column"], cells["failure_case"])),
+            (
+                (int(i), str(c), v)
+                for i, c, v in zip(cells["index"], cells["column"], cells["failure_case"], strict=False)
+            ),
             key=lambda cell: (cell[0], header.index(cell[1]) if cell[1] in header else len(header)),
         )
         row, column, _ = listed[0]

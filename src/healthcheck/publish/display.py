@@ -300,7 +300,7 @@ class TableSpec:
                 if i == 0 and self.row_headers:
                     cells.append(f'<th scope="row">{content}</th>')
                 else:
-                    cells.append(f'<td{num if numeric[i] else ""}>{content}</td>')
+                    cells.append(f"<td{num if numeric[i] else ''}>{content}</td>")
             body.append("<tr>" + "".join(cells) + "</tr>")
         notes = "".join(f'<p class="hc-note">Note: {esc(n)}</p>' for n in self.notes)
         return (

@@ -279,7 +279,13 @@ class ChartExporter:
     """
 
     def __init__(
-        self, *, width: int = 900, height: int = 500, scale: float = 2.0, tabs: int = 1, reload_every: int = RELOAD_EVERY
+        self,
+        *,
+        width: int = 900,
+        height: int = 500,
+        scale: float = 2.0,
+        tabs: int = 1,
+        reload_every: int = RELOAD_EVERY,
     ) -> None:
         self.width = width
         self.height = height
@@ -395,4 +401,6 @@ class ChartExporter:
     @property
     def reloads(self) -> int:
         """How many times the browser reloaded a tab's page (shared browser: every exporter's)."""
-        return getattr(self._browser.kaleido, "reloads", 0) if self._browser is not None and self._browser.kaleido else 0
+        return (
+            getattr(self._browser.kaleido, "reloads", 0) if self._browser is not None and self._browser.kaleido else 0
+        )

@@ -24,8 +24,8 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from healthcheck.text.cells import FORMULA_START, safe_text
 from healthcheck.publish.display import TableSpec, excel_number_format, format_cell, is_number
+from healthcheck.text.cells import FORMULA_START, safe_text
 
 MISSING_MARK = "[x]"
 MAX_SHEET_NAME = 31
@@ -133,7 +133,7 @@ def _write_cover(ws: Any, tables: Sequence[TableSpec], names: list[str], *, titl
     for note in notes:
         row += 1
         _set_text(ws.cell(row, 1), note)
-    ws.column_dimensions["A"].width = max(_width(names + ["Worksheet"]), 14)
+    ws.column_dimensions["A"].width = max(_width([*names, "Worksheet"]), 14)
     ws.column_dimensions["B"].width = _width([s.title for s in tables] + ["Table title"])
     for cells in ws.iter_rows(min_row=1, max_row=row, max_col=1):
         cells[0].alignment = Alignment(wrap_text=False, vertical="top")
@@ -179,8 +179,10 @@ def _write_table(ws: Any, spec: TableSpec, display_name: str) -> tuple[str, str]
     ws.freeze_panes = ws.cell(header + 1, 1)
     shown = spec.formatted_rows()
     for c, name in enumerate(spec.columns, start=1):
-        texts = [name] + [MISSING_MARK if v is None else t for v, t in zip((r[c - 1] for r in spec.rows),
-                                                                        (s[c - 1] for s in shown), strict=True)]
+        texts = [name] + [
+            MISSING_MARK if v is None else t
+            for v, t in zip((r[c - 1] for r in spec.rows), (s[c - 1] for s in shown), strict=True)
+        ]
         ws.column_dimensions[get_column_letter(c)].width = _width(texts)
     return ref, display_name
 

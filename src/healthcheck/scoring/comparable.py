@@ -76,7 +76,9 @@ def _same_words(a: object, b: object) -> bool:
     return norm(a) == norm(b)
 
 
-def comparable_items(previous: pd.DataFrame, current: pd.DataFrame, item_map: pd.DataFrame | None = None) -> pd.DataFrame:
+def comparable_items(
+    previous: pd.DataFrame, current: pd.DataFrame, item_map: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Each question of either codebook and whether it carries over from ``previous`` to ``current``.
 
     One row per current item, plus one per previous item that nothing carries over from

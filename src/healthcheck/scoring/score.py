@@ -14,19 +14,19 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
 from healthcheck import catalogue as cat
 from healthcheck.config import Project
 from healthcheck.errors import InputError
 from healthcheck.files import atomic_write, atomic_write_text
 from healthcheck.fingerprints import file_sha256
 from healthcheck.ingest.headcounts import no_headcounts, read_headcounts
-from healthcheck.text.numbers import round_half_up
 from healthcheck.params import ScoringParams, load_scoring_params
-from healthcheck.reference.areas import area_codes, standard_codes
-from healthcheck.reference.areas import load_areas
+from healthcheck.reference.areas import area_codes, load_areas, standard_codes
 from healthcheck.reference.codebook import load_codebook
 from healthcheck.scoring import drivers as drv
 from healthcheck.scoring.stats import mean_sd, moments, t_interval, welch
+from healthcheck.text.numbers import round_half_up
 
 NATIONAL = "England"
 ID_COLUMNS = ["response_id", "org_code", "org_name", "org_type", "region"]
@@ -103,7 +103,7 @@ def org_counts(responses: pd.DataFrame) -> pd.DataFrame:
         responses.groupby("org_code", sort=True)
         .agg(org_name=("org_name", "first"), org_type=("org_type", "first"), region=("region", "first"),
              n_responses=("response_id", "size"))
-        .reset_index()[cols + ["n_responses"]]
+        .reset_index()[[*cols, "n_responses"]]
     )  # fmt: skip
 
 
@@ -115,7 +115,9 @@ def org_area_scores(
     nat = moments(scores, [], areas).rename(columns={"n": "N", "total": "T", "sumsq": "S"})
     org = org.merge(nat, on="area", how="left")
     org["score"], org["sd"] = mean_sd(org["n"].to_numpy(), org["total"].to_numpy(), org["sumsq"].to_numpy())
-    org["ci_low"], org["ci_high"] = t_interval(org["score"].to_numpy(), org["sd"].to_numpy(), org["n"].to_numpy(), params.confidence)
+    org["ci_low"], org["ci_high"] = t_interval(
+        org["score"].to_numpy(), org["sd"].to_numpy(), org["n"].to_numpy(), params.confidence
+    )
     nat_mean, _ = mean_sd(org["N"].to_numpy(), org["T"].to_numpy(), org["S"].to_numpy())
     rest_mean, rest_sd = mean_sd(
         (org["N"] - org["n"]).to_numpy(), (org["T"] - org["total"]).to_numpy(), (org["S"] - org["sumsq"]).to_numpy()
@@ -166,7 +168,10 @@ def benchmarks(
     out["rating"], out["action"] = ratings(out["score"], params)
 
     rep = org_scores[org_scores["reportable"] & org_scores["score"].notna()]
-    dist_parts = [rep.assign(level="national", group=NATIONAL), rep.dropna(subset=["region"]).assign(level="region", group=rep["region"])]
+    dist_parts = [
+        rep.assign(level="national", group=NATIONAL),
+        rep.dropna(subset=["region"]).assign(level="region", group=rep["region"]),
+    ]
     dist = pd.concat(dist_parts, ignore_index=True).groupby(["level", "group", "area"])["score"]
     summary = pd.DataFrame(
         {
@@ -200,13 +205,17 @@ def ranks(org_scores: pd.DataFrame, standards: Sequence[str]) -> pd.DataFrame:
     """Overall score (mean of the standards) and national and regional ranks (ties share the best)."""
     std = org_scores[org_scores["area"].isin(list(standards))]
     overall = std.groupby("org_code")["score"].mean()  # NaN for unreportable organisations
-    base = org_scores.drop_duplicates("org_code").set_index("org_code")[["org_name", "region", "n_responses", "reportable"]]
+    base = org_scores.drop_duplicates("org_code").set_index("org_code")[
+        ["org_name", "region", "n_responses", "reportable"]
+    ]
     out = base.join(overall.rename("overall")).reset_index()
     out["ranked"] = out["reportable"].astype(bool) & out["overall"].notna()
     ranked = out[out["ranked"]]
     out["national_rank"] = ranked["overall"].rank(ascending=False, method="min")
     out["national_of"] = float(len(ranked))
-    out["regional_rank"] = ranked.dropna(subset=["region"]).groupby("region")["overall"].rank(ascending=False, method="min")
+    out["regional_rank"] = (
+        ranked.dropna(subset=["region"]).groupby("region")["overall"].rank(ascending=False, method="min")
+    )
     out["regional_of"] = out["region"].map(ranked.dropna(subset=["region"]).groupby("region").size())
     out.loc[~out["ranked"], ["national_of"]] = np.nan
     out.loc[~out["ranked"] | out["regional_rank"].isna(), ["regional_of"]] = np.nan
@@ -220,7 +229,9 @@ def ranks(org_scores: pd.DataFrame, standards: Sequence[str]) -> pd.DataFrame:
 # ---------------------------------------------------------------------------------------
 # items
 # ---------------------------------------------------------------------------------------
-def item_shares(responses: pd.DataFrame, codebook: pd.DataFrame, org_scores: pd.DataFrame, params: ScoringParams) -> pd.DataFrame:
+def item_shares(
+    responses: pd.DataFrame, codebook: pd.DataFrame, org_scores: pd.DataFrame, params: ScoringParams
+) -> pd.DataFrame:
     """Agree (4-5), neutral (3) and disagree (1-2) as per cent of those answering each item, as asked."""
     items = codebook["item"].tolist()
     codes = responses[items].astype("Float64").astype(float)
@@ -318,7 +329,9 @@ def score_year(project: Project, year: int) -> list[Path]:
     codebook = load_codebook(year, project)
     missing = [item for item in codebook["item"] if item not in responses.columns]
     if missing:
-        raise InputError(f"item column(s) {', '.join(missing)} are not in the cleaned data", file=source, column=missing[0])
+        raise InputError(
+            f"item column(s) {', '.join(missing)} are not in the cleaned data", file=source, column=missing[0]
+        )
     headcounts = read_headcounts(cat.HEADCOUNTS.path(project, year))
     tables = score_all(responses, codebook, params, load_areas(project), headcounts)
 
@@ -327,18 +340,22 @@ def score_year(project: Project, year: int) -> list[Path]:
         path, table = entry.path(project, year), tables[entry.name]
         atomic_write(path, lambda p, t=table: t.to_parquet(p, index=False, engine="pyarrow"))
         written.append(path)
-    submitted = pd.to_datetime(responses["submitted"], errors="coerce").dropna() if "submitted" in responses else pd.Series([], dtype="datetime64[ns]")
+    submitted = (
+        pd.to_datetime(responses["submitted"], errors="coerce").dropna()
+        if "submitted" in responses
+        else pd.Series([], dtype="datetime64[ns]")
+    )
     meta = {
         "year": year,
         "source": project.key(source),
         "source_sha256": file_sha256(source),
-        "responses": int(len(responses)),
+        "responses": len(responses),
         "organisations": int(responses["org_code"].nunique()),
         "fieldwork_start": submitted.min().date().isoformat() if len(submitted) else None,
         "fieldwork_end": submitted.max().date().isoformat() if len(submitted) else None,
         "data_date": submitted.max().date().isoformat() if len(submitted) else None,
         "params": json.loads(params.model_dump_json()),
-        "rows": {name: int(len(t)) for name, t in tables.items()},
+        "rows": {name: len(t) for name, t in tables.items()},
     }
     meta_path = cat.SCORES_META.path(project, year)
     atomic_write_text(meta_path, json.dumps(meta, indent=2, sort_keys=True) + "\n")

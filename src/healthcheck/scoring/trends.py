@@ -111,7 +111,12 @@ def _area_ranks(stats: pd.DataFrame, counts: pd.Series, params: ScoringParams) -
 
 
 def _group_rows(
-    prev: pd.DataFrame, cur: pd.DataFrame, groups: pd.DataFrame, keys: list[str], cov: pd.DataFrame, areas: Sequence[str]
+    prev: pd.DataFrame,
+    cur: pd.DataFrame,
+    groups: pd.DataFrame,
+    keys: list[str],
+    cov: pd.DataFrame,
+    areas: Sequence[str],
 ) -> pd.DataFrame:
     """Every group x area with both years' n, score and sd (NaN where a year has none) and the coverage."""
     every = pd.DataFrame({"area": list(areas)})
@@ -172,9 +177,15 @@ def compute_trends(
         default=COMPARED,
     )
     org["status"] = status
-    ranks_prev = _area_ranks(prev_org, before, params).rename(columns={"rank": "area_rank_previous", "of": "area_of_previous"})
-    ranks_cur = _area_ranks(cur_org, counts["n_responses"], params).rename(columns={"rank": "area_rank", "of": "area_of"})
-    org = org.merge(ranks_prev, on=["org_code", "area"], how="left").merge(ranks_cur, on=["org_code", "area"], how="left")
+    ranks_prev = _area_ranks(prev_org, before, params).rename(
+        columns={"rank": "area_rank_previous", "of": "area_of_previous"}
+    )
+    ranks_cur = _area_ranks(cur_org, counts["n_responses"], params).rename(
+        columns={"rank": "area_rank", "of": "area_of"}
+    )
+    org = org.merge(ranks_prev, on=["org_code", "area"], how="left").merge(
+        ranks_cur, on=["org_code", "area"], how="left"
+    )
     org["area_rank_change"] = org["area_rank_previous"] - org["area_rank"]
     for label, table in (("_previous", previous_ranks), ("", current_ranks)):
         if table is not None and len(table):
@@ -227,13 +238,24 @@ def _typed(out: pd.DataFrame, areas: Sequence[str]) -> pd.DataFrame:
     """Contract dtypes, column order and row order."""
     for col in ("level", "group", "org_name", "region", "area", "status", "significance"):
         out[col] = out[col].astype("string")
-    for col in ("items_shared", "items_now", "items_before", "n_responses_previous", "n_responses", "previous_year", "year"):
+    for col in (
+        "items_shared",
+        "items_now",
+        "items_before",
+        "n_responses_previous",
+        "n_responses",
+        "previous_year",
+        "year",
+    ):
         out[col] = out[col].astype("int64")
     for col in ("n_previous", "n", *_RANKS):
         out[col] = pd.to_numeric(out[col], errors="coerce").astype("Float64").round().astype("Int64")
     for col in ("score_previous", "score", "change", "t_stat", "p_value"):
         out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64")
-    order = out.assign(_l=out["level"].map({"org": 0, "region": 1, "national": 2}), _o=out["area"].map({a: i for i, a in enumerate(areas)}))
+    order = out.assign(
+        _l=out["level"].map({"org": 0, "region": 1, "national": 2}),
+        _o=out["area"].map({a: i for i, a in enumerate(areas)}),
+    )
     order = order.sort_values(["_l", "group", "_o"], kind="stable")
     return order[TREND_COLUMNS].reset_index(drop=True)
 
@@ -256,7 +278,9 @@ def build_trends(project: Project, year: int) -> pd.DataFrame | None:
         return None
     path = cat.RESPONSES.path(project, year)
     if not path.is_file():
-        raise InputError("no cleaned responses for this year", file=path, hint=f"run `healthcheck clean --year {year}` first")
+        raise InputError(
+            "no cleaned responses for this year", file=path, hint=f"run `healthcheck clean --year {year}` first"
+        )
     responses, previous = pd.read_parquet(path), pd.read_parquet(prev_path)
     codebook, previous_book = load_codebook(year, project), load_codebook(prev, project)
     missing = [i for i in previous_book["item"] if i not in previous.columns]

@@ -153,7 +153,9 @@ TEXTS: dict[str, list[str]] = {
         "Partnership working with health colleagues, particularly {other}'s community services.",
     ],
     "absence_other_reason": [
-        "Secondments and unpaid leave.", "Long-term carer's leave.", "Career break.",
+        "Secondments and unpaid leave.",
+        "Long-term carer's leave.",
+        "Career break.",
         "Suspension pending investigation.",
     ],
     "s2_comments": [
@@ -177,7 +179,8 @@ TEXTS: dict[str, list[str]] = {
         "Newly qualified social workers have a protected caseload of no more than 15 children.",
     ],
     "safety_support_other": [
-        "Safety planning is part of every allocation discussion.", "Body-worn alarms for out of hours staff.",
+        "Safety planning is part of every allocation discussion.",
+        "Body-worn alarms for out of hours staff.",
         "Restorative debriefs after incidents.",
     ],
     "incident_response_details": [
@@ -209,11 +212,14 @@ TEXTS: dict[str, list[str]] = {
         "The appraisal figure reflects a change of system part way through the year.",
     ],
     "cpd_devised_other": [
-        "Training needs analysis from appraisals.", "Audit outcomes and learning reviews.", "Feedback from staff.",
+        "Training needs analysis from appraisals.",
+        "Audit outcomes and learning reviews.",
+        "Feedback from staff.",
         "Learning from serious case reviews.",
     ],
     "cpd_commissioned_other": [
-        "In house by the workforce development team.", "Through the regional teaching partnership.",
+        "In house by the workforce development team.",
+        "Through the regional teaching partnership.",
     ],
     "cpd_delivered_other": ["Online learning and webinars.", "Practice weeks and learning circles."],
     "cpd_feedback_other": ["Staff surveys.", "Audit activity.", "Supervision discussions."],
@@ -239,7 +245,8 @@ TEXTS: dict[str, list[str]] = {
         "Young people's council co-designs service changes.",
     ],
     "feedback_carers_action": [
-        "Carer feedback forms and a carers' forum.", "Foster carer surveys reviewed twice a year.",
+        "Carer feedback forms and a carers' forum.",
+        "Foster carer surveys reviewed twice a year.",
     ],
     "community_engagement": [
         "Partnership and hub working with early help and schools.",

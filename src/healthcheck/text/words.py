@@ -71,7 +71,7 @@ def count_words(count: int, word: str) -> str:
 
 
 def possessive(name: str) -> str:
-    """"Halton's", "St Helens'"."""
+    """ "Halton's", "St Helens'"."""
     return f"{name}'" if name.endswith("s") else f"{name}'s"
 
 

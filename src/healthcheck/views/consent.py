@@ -45,15 +45,21 @@ def read_consent(path: Path, orgs: pd.DataFrame) -> pd.DataFrame:
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skip_blank_lines=False)
     except pd.errors.EmptyDataError:
-        raise InputError("the file is empty: it needs the header org_code,consent,date,source", file=path, row=1) from None
+        raise InputError(
+            "the file is empty: it needs the header org_code,consent,date,source", file=path, row=1
+        ) from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise InputError(f"not a readable CSV file: {exc}", file=path) from exc
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     for col in ("org_code", "consent"):
         if col not in frame.columns:
-            raise InputError(f"missing required column '{col}' (expected {','.join(CONSENT_COLUMNS)})", file=path, row=1, column=col)
+            raise InputError(
+                f"missing required column '{col}' (expected {','.join(CONSENT_COLUMNS)})", file=path, row=1, column=col
+            )
     if "date" not in frame.columns and "source" not in frame.columns:
-        raise InputError("needs a 'date' or a 'source' column to record where each consent comes from", file=path, row=1)
+        raise InputError(
+            "needs a 'date' or a 'source' column to record where each consent comes from", file=path, row=1
+        )
     for col in ("date", "source"):
         if col not in frame.columns:
             frame[col] = ""
@@ -74,11 +80,18 @@ def read_consent(path: Path, orgs: pd.DataFrame) -> pd.DataFrame:
                 hint="use an ONS code from data/reference/organisations.csv or an NC code from params/organisations_extra.csv",
             )  # fmt: skip
         if code in seen:
-            raise InputError(f"organisation {code} is listed twice (first on row {seen[code]})", file=path, row=row, column="org_code")
+            raise InputError(
+                f"organisation {code} is listed twice (first on row {seen[code]})",
+                file=path,
+                row=row,
+                column="org_code",
+            )
         seen[code] = row
         answer = cells["consent"].lower()
         if answer not in _YES | _NO:
-            raise InputError(f"consent must be yes or no, got {cells['consent']!r}", file=path, row=row, column="consent")
+            raise InputError(
+                f"consent must be yes or no, got {cells['consent']!r}", file=path, row=row, column="consent"
+            )
         when = None
         if cells["date"]:
             when = _parse_date(cells["date"])

@@ -18,8 +18,7 @@ import pandas as pd
 
 from healthcheck.config import Project
 from healthcheck.params import Band, ScoringParams
-from healthcheck.reference.areas import AREA_COLUMNS, area_codes, area_order, area_title
-from healthcheck.reference.areas import load_areas
+from healthcheck.reference.areas import AREA_COLUMNS, area_codes, area_order, area_title, load_areas
 from healthcheck.reference.codebook import load_codebook
 from healthcheck.reference.organisations import OrganisationIndex, load_organisations
 from healthcheck.text.numbers import round_half_up
@@ -40,7 +39,21 @@ SCORE_COLUMNS = [
     "area", "n", "score", "sd", "ci_low", "ci_high", "rating", "action", "national_score",
     "diff_national", "t_stat", "p_value", "significance",
 ]  # fmt: skip
-BENCH_COLUMNS = ["area", "score", "n", "ci_low", "ci_high", "rating", "action", "orgs", "min", "q1", "median", "q3", "max"]
+BENCH_COLUMNS = [
+    "area",
+    "score",
+    "n",
+    "ci_low",
+    "ci_high",
+    "rating",
+    "action",
+    "orgs",
+    "min",
+    "q1",
+    "median",
+    "q3",
+    "max",
+]
 DRIVER_COLUMNS = ["area", "n", "rho", "ci_low", "ci_high", "p_value", "beta"]
 ITEM_COLUMNS = ["level", "group", "item", "area", "wording", "base", "agree", "neutral", "disagree"]
 
@@ -257,7 +270,9 @@ def build_view(
     view.scores = by_area(own, SCORE_COLUMNS)
 
     bench = tables["benchmarks"]
-    view.national_scores = by_area(bench[(bench["level"] == "national") & (bench["group"] == NATIONAL_GROUP)], BENCH_COLUMNS)
+    view.national_scores = by_area(
+        bench[(bench["level"] == "national") & (bench["group"] == NATIONAL_GROUP)], BENCH_COLUMNS
+    )
     if region is not None:
         view.region_scores = by_area(bench[(bench["level"] == "region") & (bench["group"] == region)], BENCH_COLUMNS)
 
@@ -316,7 +331,11 @@ def build_view(
 # --------------------------------------------------------------------------------------
 # tables for the report
 # --------------------------------------------------------------------------------------
-SIGNIFICANCE_WORDS = {"above": "Significantly above", "below": "Significantly below", "no difference": "No significant difference"}
+SIGNIFICANCE_WORDS = {
+    "above": "Significantly above",
+    "below": "Significantly below",
+    "no difference": "No significant difference",
+}
 
 
 def rating_table(view: CouncilView) -> pd.DataFrame:
@@ -359,7 +378,9 @@ def rating_table(view: CouncilView) -> pd.DataFrame:
         for s, e in zip(table["score"], table["england_score"], strict=True)
     ]
     out["Difference from England"] = pd.array([None if pd.isna(v) else int(v) for v in shown], dtype="Int64")
-    out["Compared with England"] = [SIGNIFICANCE_WORDS.get(s, "") if not pd.isna(s) else "" for s in table["significance"]]
+    out["Compared with England"] = [
+        SIGNIFICANCE_WORDS.get(s, "") if not pd.isna(s) else "" for s in table["significance"]
+    ]
     return out
 
 

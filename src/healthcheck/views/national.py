@@ -168,11 +168,11 @@ def participation(view: NationalView, region: str | None = None) -> dict[str, in
     reporting = int(taking["reportable"].fillna(False).astype(bool).sum())
     return {
         "responses": int(counts.sum()),
-        "organisations": int(len(taking)),
-        "councils": int(len(taking)) - non_councils,
+        "organisations": len(taking),
+        "councils": len(taking) - non_councils,
         "non_councils": non_councils,
         "reporting": reporting,
-        "too_small": int(len(taking)) - reporting,
+        "too_small": len(taking) - reporting,
     }
 
 
@@ -256,6 +256,7 @@ def regional_scores(view: NationalView) -> pd.DataFrame:
 
 def regional_ratings(view: NationalView) -> pd.DataFrame:
     """The ratings matching :func:`regional_scores` ('Green', 'Amber', 'Red'), same rows and columns."""
+
     def ratings(level: str, group: str) -> list[object]:
         series = view.bench(level, group).set_index("area")["rating"].reindex(view.area_order())
         return [None if pd.isna(r) else str(r) for r in series]
@@ -298,7 +299,9 @@ def key_driver_counts(view: NationalView) -> pd.DataFrame:
     own = key[key["source"] == "own"]
     standards = view.standards()
     counts = own.groupby("area").size().reindex(standards, fill_value=0)
-    return pd.DataFrame({"Standard": [view.label(a) for a in standards], "Organisations": counts.astype("Int64").to_numpy()})
+    return pd.DataFrame(
+        {"Standard": [view.label(a) for a in standards], "Organisations": counts.astype("Int64").to_numpy()}
+    )
 
 
 def items_table(view: NationalView, area: str | None = None) -> pd.DataFrame:
@@ -307,7 +310,9 @@ def items_table(view: NationalView, area: str | None = None) -> pd.DataFrame:
     nat = items[(items["level"] == "national") & (items["group"] == NATIONAL_GROUP)]
     if area is not None:
         nat = nat[nat["area"] == area]
-    book = view.codebook[["item", "wording"]] if "wording" in view.codebook else pd.DataFrame(columns=["item", "wording"])
+    book = (
+        view.codebook[["item", "wording"]] if "wording" in view.codebook else pd.DataFrame(columns=["item", "wording"])
+    )
     nat = nat.merge(book, on="item", how="left")
     order = {item: i for i, item in enumerate(view.codebook["item"])} if "item" in view.codebook else {}
     area_rank = {a: i for i, a in enumerate(view.area_order())}
@@ -335,7 +340,6 @@ def overall_spread(view: NationalView, codes: pd.Series | None = None) -> dict[s
     values = ranked["overall"].astype(float)
     return {"orgs": float(len(values)), "min": values.min(), "q1": values.quantile(0.25),
             "median": values.median(), "q3": values.quantile(0.75), "max": values.max()}  # fmt: skip
-
 
 
 __all__ = [

@@ -86,7 +86,9 @@ class RegionalView:
         return [c for c in self.reporting_codes() if c not in self.named_codes]
 
 
-def build_regional_view(national: NationalView, region: str, consent: pd.DataFrame | set[str] | None = None) -> RegionalView:
+def build_regional_view(
+    national: NationalView, region: str, consent: pd.DataFrame | set[str] | None = None
+) -> RegionalView:
     """The view of ``region`` from a national view and the consent table (or a set of codes)."""
     region = resolve_region(region)
     if consent is None:
@@ -98,7 +100,9 @@ def build_regional_view(national: NationalView, region: str, consent: pd.DataFra
     return RegionalView(region=region, national=national, named_codes=frozenset(codes))
 
 
-def load_regional_view(project: Project | None = None, year: int | None = None, region: str = "North West") -> RegionalView:
+def load_regional_view(
+    project: Project | None = None, year: int | None = None, region: str = "North West"
+) -> RegionalView:
     """The view of one region for a survey year (the latest when None), with the project's consents."""
     project = project or Project.default()
     region = resolve_region(region)  # a bad name fails before any table is read
@@ -130,7 +134,9 @@ def comparison(view: RegionalView) -> pd.DataFrame:
     big_n = out["england_n"].astype(float).to_numpy()
     big_m = out["england_score"].astype(float).to_numpy()
     sd = sd_from_t_interval(out["ci_low"].astype(float).to_numpy(), out["ci_high"].astype(float).to_numpy(), n, conf)
-    big_sd = sd_from_t_interval(out["england_ci_low"].astype(float).to_numpy(), out["england_ci_high"].astype(float).to_numpy(), big_n, conf)
+    big_sd = sd_from_t_interval(
+        out["england_ci_low"].astype(float).to_numpy(), out["england_ci_high"].astype(float).to_numpy(), big_n, conf
+    )
     # the rest of England: England's count, sum and sum of squares less the region's
     rest_n = big_n - n
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -170,7 +176,9 @@ def comparison_table(view: RegionalView) -> pd.DataFrame:
             "England score": comp["england_score"].astype("Float64"),
             "England rating": words(comp["england_rating"], comp["england_action"]),
             "Difference from England": pd.array(shown, dtype="Int64"),
-            "Compared with the rest of England": [SIGNIFICANCE_WORDS.get(s, "") if s else "" for s in comp["significance"]],
+            "Compared with the rest of England": [
+                SIGNIFICANCE_WORDS.get(s, "") if s else "" for s in comp["significance"]
+            ],
         }
     )
 
@@ -210,7 +218,10 @@ def unlabelled_scores(view: RegionalView) -> dict[str, tuple[float, ...]]:
     if not shown:
         return {}
     rows = view.org_rows()
-    return {a: tuple(sorted(float(v) for v in rows.loc[rows["area"] == a, "score"].dropna())) for a in view.national.area_order()}
+    return {
+        a: tuple(sorted(float(v) for v in rows.loc[rows["area"] == a, "score"].dropna()))
+        for a in view.national.area_order()
+    }
 
 
 def named_table(view: RegionalView, areas: list[str] | None = None) -> pd.DataFrame:
@@ -247,7 +258,6 @@ def named_table(view: RegionalView, areas: list[str] | None = None) -> pd.DataFr
 def has_responses(view: RegionalView) -> bool:
     """Whether the region has pooled figures at all (some respondent in the year)."""
     return bool(view.national.bench("region", view.region)["score"].notna().any())
-
 
 
 __all__ = [

@@ -317,7 +317,7 @@ def _type_rows(types: pd.Series) -> list[str]:
     rows = list(ORG_TYPES)
     if (types == NON_COUNCIL).any():
         rows.append(NON_COUNCIL_LABEL)
-    return rows + [ALL]
+    return [*rows, ALL]
 
 
 def numeric_by_type(
@@ -425,7 +425,9 @@ def free_text_annex(
         if qid not in df.columns:
             continue
         answers = answered(df, codebook, qid).astype(str)
-        redacted = sorted((redact_organisations(a, pattern, placeholder) for a in answers), key=lambda s: (s.casefold(), s))
+        redacted = sorted(
+            (redact_organisations(a, pattern, placeholder) for a in answers), key=lambda s: (s.casefold(), s)
+        )
         title = _title(codebook, qid)
         rows += [(qid, title, a) for a in redacted]
     return pd.DataFrame(rows, columns=["qid", "title", "answer"]).astype(str)
@@ -492,9 +494,13 @@ def annex_tables(df: pd.DataFrame, codebook: pd.DataFrame, orgs: pd.DataFrame) -
         )
         tables.append(
             PublishedTable(
-                name=f"annex_{qid}"[:60], title=f"Table A{k}: {group['title'].iloc[0]}", frame=frame,
-                bases=(len(frame),), notes=notes, qid=qid, kind="text",
-            )  # fmt: skip
+                name=f"annex_{qid}"[:60],
+                title=f"Table A{k}: {group['title'].iloc[0]}",
+                frame=frame,
+                bases=(len(frame),),
+                notes=notes,
+                qid=qid,
+                kind="text",
+            )
         )
     return tables
-

@@ -14,9 +14,9 @@ from pathlib import Path
 import pandas as pd
 
 from healthcheck.config import Project
+from healthcheck.errors import InputError
 from healthcheck.text.words import rating_label
 from healthcheck.views.council import CouncilView
-from healthcheck.errors import InputError
 
 FULLY, PARTIALLY, NOT_MET = "Fully met", "Partially met", "Not met"
 STATUSES = [FULLY, PARTIALLY, NOT_MET]
@@ -102,10 +102,15 @@ def read_self_assessment(path: Path) -> pd.DataFrame:
             number = float("nan")
         if not (number == number and number.is_integer() and 1 <= number <= 8):
             raise InputError(
-                f"standard must be a whole number from 1 to 8, got {row['standard']!r}", file=path, row=line, column="standard"
+                f"standard must be a whole number from 1 to 8, got {row['standard']!r}",
+                file=path,
+                row=line,
+                column="standard",
             )
         if not row["element"]:
-            raise InputError("element is blank: describe the element in a few words", file=path, row=line, column="element")
+            raise InputError(
+                "element is blank: describe the element in a few words", file=path, row=line, column="element"
+            )
         status = _STATUS_ALIASES.get(row["status"].lower())
         if status is None:
             raise InputError(

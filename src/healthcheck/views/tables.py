@@ -72,7 +72,6 @@ def scored_params(project: Project, year: int, meta: dict[str, Any] | None = Non
         ) from None
 
 
-
 def read_return(project: Project, year: int) -> pd.DataFrame | None:
     """The year's cleaned organisational returns; None when the year has no return at all.
 

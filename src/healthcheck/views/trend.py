@@ -8,6 +8,7 @@ every rule.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -32,8 +33,10 @@ def question_changes(project: Project, years: list[int]) -> pd.DataFrame:
     """year, area, questions_changed: whether an area's questions differ from the year before it in ``years``."""
     rows = []
     areas = area_codes(load_areas(project))
-    for before, now in zip(years, years[1:], strict=False):
-        items = comparable_items(load_codebook(before, project), load_codebook(now, project), item_maps(project, before, now))
+    for before, now in itertools.pairwise(years):
+        items = comparable_items(
+            load_codebook(before, project), load_codebook(now, project), item_maps(project, before, now)
+        )
         cov = coverage(items, areas)
         changed = (cov["items_shared"] < cov["items_now"]) | (cov["items_shared"] < cov["items_before"])
         rows.append(pd.DataFrame({"year": now, "area": cov["area"], "questions_changed": changed.to_numpy()}))
@@ -43,7 +46,19 @@ def question_changes(project: Project, years: list[int]) -> pd.DataFrame:
     return pd.concat(rows, ignore_index=True)
 
 
-SERIES_COLUMNS = ["level", "group", "year", "area", "score", "n", "ci_low", "ci_high", "rating", "action", "questions_changed"]
+SERIES_COLUMNS = [
+    "level",
+    "group",
+    "year",
+    "area",
+    "score",
+    "n",
+    "ci_low",
+    "ci_high",
+    "rating",
+    "action",
+    "questions_changed",
+]
 
 
 def series(project: Project, year: int, *, org_code: str | None = None, region: str | None = None) -> pd.DataFrame:
@@ -211,6 +226,7 @@ def council_trend(
     trend = CouncilTrend(previous_year=previous, status=status, **base)
     if status != COMPARED:
         return trend
+
     def in_order(rows: pd.DataFrame) -> pd.DataFrame:
         ordered = rows.merge(areas[["area", "order"]], on="area").sort_values("order").drop(columns="order")
         return _with_titles(ordered, areas).reset_index(drop=True)
@@ -285,7 +301,9 @@ def change_table(trend: CouncilTrend, decimals: int = 0) -> pd.DataFrame:
             f"{trend.previous_year} score": t["score_previous"].astype("Float64"),
             f"{trend.year} score": t["score"].astype("Float64"),
             "Change": shown,
-            f"Compared with {trend.previous_year}": [words.get(s, "") if not pd.isna(s) else "" for s in t["significance"]],
+            f"Compared with {trend.previous_year}": [
+                words.get(s, "") if not pd.isna(s) else "" for s in t["significance"]
+            ],
         }
     )
 
@@ -311,7 +329,11 @@ def national_change_table(frame: pd.DataFrame, decimals: int = 1) -> pd.DataFram
                 for k, n, s in zip(t["kind"], t["number"], t["title"], strict=True)
             ],
             "Questions compared": [
-                "" if pd.isna(shared) else f"all {int(now)}" if shared == now == before else f"{int(shared)} of {int(now)}"
+                ""
+                if pd.isna(shared)
+                else f"all {int(now)}"
+                if shared == now == before
+                else f"{int(shared)} of {int(now)}"
                 for shared, now, before in zip(t["items_shared"], t["items_now"], t["items_before"], strict=True)
             ],
             f"{prev} score": t["score_previous"].astype("Float64").to_numpy(),

@@ -30,9 +30,9 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from healthcheck.config import Project
-from healthcheck.views.tables import read_return, scored_params
 from healthcheck.text.numbers import round_half_up
 from healthcheck.views.council import NATIONAL_GROUP
+from healthcheck.views.tables import read_return, scored_params
 
 FTE = "fte_posts"
 UNFILLED = "unfilled_posts"
@@ -71,7 +71,9 @@ def organisation_figures(returns: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(
         {
             "org_code": returns["org_code"].astype("str"),
-            "org_name": returns["org_name"].astype("str") if "org_name" in returns else returns["org_code"].astype("str"),
+            "org_name": returns["org_name"].astype("str")
+            if "org_name" in returns
+            else returns["org_code"].astype("str"),
             "region": returns["region"] if "region" in returns else pd.Series(pd.NA, index=returns.index),
             "service": returns["service"] if "service" in returns else pd.Series(pd.NA, index=returns.index),
         }
@@ -277,7 +279,9 @@ def context_notes(context: WorkforceContext) -> tuple[str, ...]:
         f"Organisations behind the comparators: {_orgs_text(context)}.",
     ]
     if any(f.suppressed for f in (*context.regional.values(), *context.national.values())):
-        notes.append(f"{SUPPRESSED}: fewer than {context.min_region_orgs} organisations gave this figure, so it is not shown.")
+        notes.append(
+            f"{SUPPRESSED}: fewer than {context.min_region_orgs} organisations gave this figure, so it is not shown."
+        )
     if any(v is None for v in context.own.values()) or any(
         f.value is None and not f.suppressed for f in (*context.regional.values(), *context.national.values())
     ):
@@ -321,7 +325,9 @@ def context_text(context: WorkforceContext) -> str:
 
     clauses = []
     if own.get("vacancy_rate") is not None:
-        clauses.append(f"{fmt_rate(own['vacancy_rate'])} of its social worker posts were unfilled{beside('vacancy_rate', fmt_rate)}")
+        clauses.append(
+            f"{fmt_rate(own['vacancy_rate'])} of its social worker posts were unfilled{beside('vacancy_rate', fmt_rate)}"
+        )
     if own.get("agency_rate") is not None:
         subject = "" if clauses else " of its social worker posts"  # "were" needs the posts named once
         clauses.append(
@@ -344,7 +350,11 @@ def context_text(context: WorkforceContext) -> str:
         else:
             sentence = f"Qualified social workers have supervision {str(label)[0].lower()}{str(label)[1:]}"
         if common is not None:
-            sentence += ", the most common answer in England" if common == label else f" (most common in England: {str(common).lower()})"
+            sentence += (
+                ", the most common answer in England"
+                if common == label
+                else f" (most common in England: {str(common).lower()})"
+            )
         text += f" {sentence}."
     return text
 

@@ -64,7 +64,9 @@ class HtmlWriter:
             plotlyjs = f'<script type="text/javascript">{get_plotlyjs()}</script>\n'
         remote = _REMOTE.search(body)
         if remote:
-            raise RenderError(f"an output loads something from the internet ({remote.group(0)[:80]}...); outputs must be self-contained")
+            raise RenderError(
+                f"an output loads something from the internet ({remote.group(0)[:80]}...); outputs must be self-contained"
+            )
         if self._css is None:
             self._css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
         path.write_text(page_html(body, title=title, css=self._css, plotlyjs=plotlyjs), encoding="utf-8")

@@ -63,7 +63,9 @@ class PdfWriter:
                 self._typst.compile(input=str(source), output=str(output), root=str(root), format="pdf")
         except typst.TypstError as exc:
             hints = "; ".join(getattr(exc, "hints", []) or [])
-            raise RenderError(f"typst could not compile {source.name}: {exc}{' (' + hints + ')' if hints else ''}") from exc
+            raise RenderError(
+                f"typst could not compile {source.name}: {exc}{' (' + hints + ')' if hints else ''}"
+            ) from exc
 
 
 __all__ = ["PdfWriter"]

@@ -51,7 +51,9 @@ class Renderer:
         formats = tuple(dict.fromkeys(formats))
         unknown = [f for f in formats if f not in (*FORMATS, "figures")]
         if unknown or not formats:
-            raise RenderError(f"unknown output format(s) {unknown or formats}: choose from {', '.join(FORMATS)}, figures")
+            raise RenderError(
+                f"unknown output format(s) {unknown or formats}: choose from {', '.join(FORMATS)}, figures"
+            )
         if engine not in ENGINES:
             raise RenderError(f"unknown render engine {engine!r}: choose 'native' or 'quarto'")
         if engine == "quarto" and not quarto_available():
@@ -90,7 +92,9 @@ class Renderer:
         return self._exporter
 
     # the public call -------------------------------------------------------------------
-    def render(self, notebook: Path, out_dir: Path, *, stem: str = "report", title: str | None = None) -> dict[str, Path]:
+    def render(
+        self, notebook: Path, out_dir: Path, *, stem: str = "report", title: str | None = None
+    ) -> dict[str, Path]:
         """Write the requested documents for one executed notebook into ``out_dir``.
 
         Returns the paths written by format ('html', 'docx', 'pdf', 'xlsx' and 'figures', the
@@ -114,7 +118,7 @@ class Renderer:
             nb = nbformat.read(str(notebook), as_version=4)
         except FileNotFoundError as exc:
             raise RenderError(f"{where}: notebook not found") from exc
-        except Exception as exc:  # noqa: BLE001 - any unreadable file
+        except Exception as exc:
             raise RenderError(f"{where}: not a readable notebook: {exc}") from exc
         content = read_content(nb, where)
         title = (title or content.title() or stem).strip()
@@ -142,12 +146,14 @@ class Renderer:
             if str(exc).startswith(where):
                 raise
             raise RenderError(f"{where}: {name} failed: {exc}") from exc
-        except Exception as exc:  # noqa: BLE001 - every failure names notebook and step
+        except Exception as exc:
             raise RenderError(f"{where}: {name} failed: {type(exc).__name__}: {exc}") from exc
         finally:
             self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - started
 
-    def _render_native(self, nb: Any, content: Content, work: Path, *, stem: str, title: str, where: str) -> dict[str, Path]:
+    def _render_native(
+        self, nb: Any, content: Content, work: Path, *, stem: str, title: str, where: str
+    ) -> dict[str, Path]:
         built: dict[str, Path] = {}
         if self.image_formats() and (content.charts or content.images):
             built["figures"] = self._step("chart images", where, self._figures, content, work / "figures")
@@ -161,7 +167,9 @@ class Renderer:
             built["xlsx"] = self._step("spreadsheet", where, self._xlsx, content, work / f"{stem}.xlsx", title)
         return built
 
-    def _render_quarto(self, nb: Any, content: Content, work: Path, *, stem: str, title: str, where: str) -> dict[str, Path]:
+    def _render_quarto(
+        self, nb: Any, content: Content, work: Path, *, stem: str, title: str, where: str
+    ) -> dict[str, Path]:
         """``quarto render --no-execute`` on a prepared copy; figures and spreadsheet from our code."""
         built: dict[str, Path] = {}
         if content.charts or content.images:
