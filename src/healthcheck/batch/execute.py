@@ -53,8 +53,9 @@ RESTART_EVERY = 40
 REPORT_WARMUP = (
     "try:\n"
     "    import pandas, numpy, plotly.graph_objects, plotly.io\n"
-    "    import healthcheck.views.council, healthcheck.charts.council, healthcheck.findings.council, healthcheck.views.selfassess\n"
-    "    import healthcheck.publish.display\n"
+    "    import healthcheck.views.council, healthcheck.views.trend, healthcheck.views.selfassess, healthcheck.views.workforce\n"
+    "    import healthcheck.charts.council, healthcheck.charts.trends, healthcheck.findings.council\n"
+    "    import healthcheck.findings.trends, healthcheck.findings.notes, healthcheck.publish.display\n"
     "except Exception:\n"  # a kernel without the package: the notebook will say so itself
     "    pass\n"
 )
