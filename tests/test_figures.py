@@ -149,3 +149,34 @@ def test_browser_that_will_not_start(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(RenderError, match="could not start.*apt-get install chromium"):
         ChartExporter().start()
     assert not figures.browser_running()
+
+
+def test_a_tab_that_took_the_blank_page_context_is_reloaded(monkeypatch):
+    """kaleido can take the blank page's JavaScript context on a busy machine: reload until it sees the script."""
+    import asyncio
+
+    from kaleido._kaleido_tab import _devtools_utils
+
+    class FakeTab:
+        def __init__(self, bad: int) -> None:
+            self.tab, self._current_js_id, self.bad, self.reloads = object(), 1, bad, 0
+
+        async def reload(self) -> None:
+            self.reloads += 1
+            self._current_js_id += 1
+
+    async def exec_js_fn(tab, js_id, fn, *args):
+        loaded = js_id > current.bad
+        return {"result": {"result": {"type": "string", "value": "object" if loaded else "undefined"}}}
+
+    monkeypatch.setattr(_devtools_utils, "exec_js_fn", exec_js_fn)
+    current = FakeTab(bad=2)  # the first two contexts are the blank page's
+    asyncio.run(figures._until_loaded(current))
+    assert current.reloads == 2
+    current = FakeTab(bad=0)
+    asyncio.run(figures._until_loaded(current))
+    assert current.reloads == 0
+    current = FakeTab(bad=99)  # never loads: a clear error, not an endless wait
+    with pytest.raises(RenderError, match="did not load kaleido's script"):
+        asyncio.run(figures._until_loaded(current))
+    assert current.reloads == figures.READY_ATTEMPTS

@@ -94,12 +94,50 @@ def _launcher(browser: str, folder: Path) -> Path:
 # --------------------------------------------------------------------------------------
 # the browser: kaleido in an event loop on its own thread
 # --------------------------------------------------------------------------------------
+#: How often a tab is reloaded when its page has not come up with kaleido's script.
+READY_ATTEMPTS = 3
+_SCRIPT_CHECK = "function() { return typeof kaleido_scopes; }"
+
+
+async def _script_loaded(tab: Any) -> bool:
+    """Whether the tab's JavaScript context sees kaleido's script (``kaleido_scopes``)."""
+    from kaleido._kaleido_tab import _devtools_utils
+
+    response = await _devtools_utils.exec_js_fn(tab.tab, tab._current_js_id, _SCRIPT_CHECK)
+    return (response.get("result") or {}).get("result", {}).get("value") == "object"
+
+
+async def _until_loaded(tab: Any) -> None:
+    """Reload ``tab`` until its page has kaleido's script, at most :data:`READY_ATTEMPTS` times.
+
+    kaleido takes the tab's JavaScript context from the first context Chromium reports after
+    a navigation; on a busy machine that can be the blank page's, not the plotly page's, and
+    every image then fails with 'kaleido_scopes is not defined'. A reload finds the right one.
+    """
+    for _ in range(READY_ATTEMPTS):
+        if await _script_loaded(tab):
+            return
+        await tab.reload()
+    if not await _script_loaded(tab):
+        raise RenderError("the chart page in Chromium did not load kaleido's script after reloading")
+
+
 def _kaleido_class(reload_every: int) -> type:
-    """:class:`kaleido.Kaleido` that reloads a tab's page every ``reload_every`` images, not after each."""
+    """:class:`kaleido.Kaleido` that reloads a tab's page every ``reload_every`` images, not after each,
+    and checks each tab's page has kaleido's script before it draws."""
     import kaleido
 
     class _Kaleido(kaleido.Kaleido):
         reloads = 0  # how many reloads happened (for tests and benchmarks)
+
+        async def open(self) -> None:
+            await super().open()
+            tabs = []
+            while not self.tabs_ready.empty():
+                tabs.append(self.tabs_ready.get_nowait())
+            for tab in tabs:
+                await _until_loaded(tab)
+                await self.tabs_ready.put(tab)
 
         async def _return_kaleido_tab(self, tab: Any) -> None:  # kaleido's hook: runs after every image
             counts = self.__dict__.setdefault("_healthcheck_counts", {})
@@ -107,9 +145,9 @@ def _kaleido_class(reload_every: int) -> type:
             if counts[id(tab)] >= reload_every or not hasattr(self, "tabs_ready"):
                 counts[id(tab)] = 0
                 self.reloads += 1
-                await super()._return_kaleido_tab(tab)  # reload the page, then back in the queue
-            else:
-                await self.tabs_ready.put(tab)
+                await tab.reload()
+                await _until_loaded(tab)
+            await self.tabs_ready.put(tab)
 
     return _Kaleido
 
