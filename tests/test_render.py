@@ -22,7 +22,6 @@ from healthcheck.publish.display import TABLE_MIME, TableSpec
 from healthcheck.publish.figures import find_chromium
 from healthcheck.publish.formats import TEMPLATES
 from healthcheck.publish.render import Content, Markdown, Renderer, build_markdown, md_escape, read_content
-from healthcheck.publish.render.quarto import quarto_notebook
 from healthcheck.publish.render.typst import TEXT_WIDTH_PT
 
 FIXTURE = Path(__file__).parent / "fixtures" / "notebooks" / "report.ipynb"
@@ -117,8 +116,11 @@ def test_html(rendered: dict[str, Path]) -> None:
                   "Red (improve)", "Source: Social Work Health Check 2020", '=HYPERLINK("http://example.org")'):  # fmt: skip
         assert value in text, value
     assert "74.333" not in text
-    # plotly.js inlined exactly once, and nothing fetched from anywhere
+    # plotly.js inlined exactly once, in the head (the partial bundle: bar and scatter charts), and
+    # nothing fetched from anywhere
     assert sum("plotly.js v" in s for s in page.scripts) == 1
+    head, body = html.split("<body>", 1)
+    assert "healthcheck's partial bundle" in head and "plotly.js v" not in body
     assert html.count("Plotly.newPlot") == 2
     assert not [
         a
@@ -451,69 +453,58 @@ def test_quarto_engine_without_quarto() -> None:
 @pytest.mark.slow
 @pytest.mark.quarto
 @needs_chromium
-@pytest.mark.skipif(shutil.which("quarto") is None, reason="quarto is not installed")
-def test_quarto_engine(executed: Path, tmp_path: Path) -> None:
+@pytest.mark.skipif(shutil.which("quarto") is None, reason="quarto is not installed (see docs/quarto.md)")
+def test_quarto_engine(executed: Path, rendered: dict[str, Path], tmp_path: Path) -> None:
+    """A real Quarto gives the same report as the native renderer, in every format."""
+    import docx
+    import pypdf
+
     with Renderer(engine="quarto") as renderer:
         paths = renderer.render(executed, tmp_path, stem="testshire")
     assert set(paths) == {"html", "docx", "pdf", "xlsx", "figures"}
+    # HTML: self-contained, no front matter printed, the library once and before the first chart,
+    # each chart in its own section, no code or printed text, no 'Other Formats'
     html = paths["html"].read_text(encoding="utf-8")
-    assert "Scores by standard, Testshire, 2020" in html and "zz_code_marker_zz" not in html
-
-
-def test_quarto_engine_command_and_outputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A stand-in `quarto` shows what the renderer asks of it and what it does with the results."""
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    fake = bin_dir / "quarto"
-    fake.write_text(
-        "#!/bin/sh\n"
-        'echo "$@" > "$PWD/../quarto-args.txt"\n'
-        'stem="${2%.ipynb}"\n'
-        'for ext in html docx pdf; do echo "$ext" > "$stem.$ext"; done\n'
-    )
-    fake.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
-    nb = notebook(nbformat.v4.new_markdown_cell("# Halton"), code(table_output("scores")))
-    source = tmp_path / "executed.ipynb"
-    nbformat.write(nb, str(source))
-    out_dir = tmp_path / "out"
-    with Renderer(engine="quarto") as renderer:
-        paths = renderer.render(source, out_dir, stem="halton")
-    assert sorted(paths) == ["docx", "html", "pdf", "xlsx"]
-    assert (out_dir / "halton.pdf").read_text() == "pdf\n"
-    assert (tmp_path / "out" / "quarto-args.txt").read_text().split() == [
-        "render", "halton.ipynb", "--to", "html,docx,typst", "--no-execute",
-    ]  # fmt: skip
-    assert sorted(p.name for p in out_dir.iterdir()) == ["halton.docx", "halton.html", "halton.pdf", "halton.xlsx",
-                                                         "quarto-args.txt"]  # fmt: skip
-
-
-def test_quarto_input_has_front_matter_and_chart_images(tmp_path: Path) -> None:
-    import base64
-
-    import yaml
-
-    chart = nbformat.v4.new_output(
-        "display_data",
-        data={"application/vnd.plotly.v1+json": {"data": [], "layout": {}}, "text/plain": "Bars"},
-        metadata={"healthcheck": {"name": "bars", "title": "Bars", "alt": "Three bars."}},
-    )
-    nb = notebook(nbformat.v4.new_raw_cell("---\ntitle: Old\n---"), code(chart), code(table_output("t")))
-    # no heading in the notebook: Quarto's title block carries the title
-    (tmp_path / "figures").mkdir()
-    (tmp_path / "figures" / "bars.png").write_bytes(b"\x89PNG fake")
-    content = read_content(nb, "x")
-    prepared = quarto_notebook(nb, content, tmp_path, "halton", "Health Check: Halton")
-    saved = nbformat.read(str(prepared), as_version=4)
-    front = yaml.safe_load(saved.cells[0].source.strip().strip("-"))
-    assert saved.cells[0].cell_type == "raw" and front["title"] == "Health Check: Halton"
-    assert front["execute"] == {"enabled": False, "echo": False}
-    assert front["format"]["html"]["embed-resources"] is True and front["format"]["typst"]["papersize"] == "a4"
-    assert [c.cell_type for c in saved.cells] == ["raw", "code", "code"]  # the old front matter is replaced
-    output = saved.cells[1].outputs[0]
-    assert base64.b64decode(output.data["image/png"]) == b"\x89PNG fake"
-    assert output.metadata["image/png"]["alt"] == "Three bars."
-    assert TABLE_MIME not in saved.cells[2].outputs[0].data
+    page = Page()
+    page.feed(html)
+    text = " ".join(page.text)
+    assert "execute:" not in text and "embed-resources" not in text and "pagetitle" not in text
+    assert not [a for t, a in page.tags if t in ("script", "link", "img")
+                and str(a.get("src") or a.get("href") or "").startswith(("http", "//"))]  # fmt: skip
+    assert sum("plotly.js v" in s for s in page.scripts) == 1
+    # in the notebook's order: title, summary, comments, the bar chart, trend, the trend chart
+    order = [html.index(s) for s in ("plotly.js v", "Summary for Testshire", "What respondents wrote about",
+                                      'id="hc-chart-scores-bar"', "Scores over three years", 'id="hc-chart-trend"')]  # fmt: skip
+    assert order == sorted(order)
+    assert html.index("<h1") < html.index("Summary for Testshire")
+    for code in (*CODE_TEXT, "zz_stdout_marker_zz", "Other Formats", "<pre><code"):
+        assert code not in html, code
+    assert "Scores by standard, Testshire, 2020" in text and "Source: Social Work Health Check 2020" in text
+    # Word: captions, alt text, the source style and the title, as the native document has them
+    document = docx.Document(str(paths["docx"]))
+    native = docx.Document(str(rendered["docx"]))
+    assert document.core_properties.title == "Social Work Health Check 2020: Testshire"
+    assert [s._inline.docPr.get("descr") for s in document.inline_shapes] == [
+        s._inline.docPr.get("descr") for s in native.inline_shapes
+    ]
+    paragraphs = [p.text for p in document.paragraphs]
+    assert any(p.startswith("Table 1") and p.endswith("Scores by standard, Testshire, 2020") for p in paragraphs)
+    assert any(p.startswith("Figure 1") for p in paragraphs)
+    assert "Source: Social Work Health Check 2020" in [
+        p.text for p in document.paragraphs if p.style.name == "Table Source"
+    ]
+    assert [[c.text for c in row.cells] for row in document.tables[0].rows] == [
+        [c.text for c in row.cells] for row in native.tables[0].rows
+    ]
+    # PDF: tagged, titled, charts as vectors, tables as the native PDF's
+    pdf = pypdf.PdfReader(str(paths["pdf"]))
+    assert "/StructTreeRoot" in pdf.trailer["/Root"] and pdf.metadata.title
+    assert len(pdf.pages) <= len(pypdf.PdfReader(str(rendered["pdf"])).pages) + 1
+    pdf_text = " ".join(page.extract_text() for page in pdf.pages)
+    assert "1. Strong and clear leadership" in pdf_text and "execute:" not in pdf_text
+    assert not any("/XObject" in (page.get("/Resources") or {}) and any(
+        x.get_object().get("/Subtype") == "/Image" for x in page["/Resources"]["/XObject"].values()
+    ) for page in pdf.pages)  # fmt: skip
 
 
 def test_table_layout() -> None:

@@ -394,6 +394,22 @@ def run(
     raise typer.Exit(code)
 
 
+@app.command("quarto-filter", hidden=True)
+def quarto_filter() -> None:
+    """Quarto's ipynb filter (named in _quarto.yml): an executed report notebook in, Quarto's form of it out.
+
+    Quarto runs it in the notebook's folder, with the notebook's JSON on standard input.
+    """
+    from healthcheck.errors import RenderError
+    from healthcheck.publish.render.quarto import filter_notebook
+
+    try:
+        sys.stdout.write(filter_notebook(sys.stdin.read(), Path.cwd()))
+    except RenderError as exc:
+        console.print(f"[bold red]error:[/] {exc}")
+        raise typer.Exit(1) from None
+
+
 def main() -> None:
     """Entry point: bad input and parameters end with a clear message and exit code 2."""
     try:

@@ -11,9 +11,10 @@ carries everything the documents need and nothing is re-run to render them:
   (``application/vnd.plotly.v1+json``), ``text/plain`` (the title) and metadata
   ``{"healthcheck": {"name", "title", "alt"}}``.
 
-plotly.js (about 4.8 MB) is inlined once per notebook: the first chart a :class:`Display` shows
-carries it and later ones do not. A fresh kernel (papermill runs one per notebook) starts with a
-fresh default instance; call :func:`reset` to start again in the same kernel. Nothing refers to
+No output carries plotly.js itself (4.8 MB in full): JupyterLab draws the charts from the figure
+JSON with its own plotly renderer, the HTML writer inlines the library once per page
+(:mod:`healthcheck.publish.plotlyjs`), and the Quarto input carries it once, on its own, so the
+executed notebook stays small and no chart's output is mistaken for a library. Nothing refers to
 a CDN and MathJax is never used, so the HTML works offline.
 """
 
@@ -337,8 +338,11 @@ def figure_json(fig: go.Figure | Mapping[str, Any]) -> dict[str, Any]:
     return json.loads(pio.to_json(fig, validate=False))
 
 
-def chart_html(fig: go.Figure, *, name: str, title: str, alt: str, include_plotlyjs: bool) -> str:
-    """An interactive chart in a figure: caption, the plotly div, and its text description."""
+def chart_html(fig: go.Figure, *, name: str, title: str, alt: str) -> str:
+    """An interactive chart in a figure: caption, the plotly div, and its text description.
+
+    The div's script calls ``Plotly.newPlot``; the page supplies plotly.js (never this output).
+    """
     import plotly.graph_objects as go
 
     esc = html.escape
@@ -349,7 +353,7 @@ def chart_html(fig: go.Figure, *, name: str, title: str, alt: str, include_plotl
     screen.update_layout(width=None, autosize=True)
     div = screen.to_html(
         full_html=False,
-        include_plotlyjs=bool(include_plotlyjs),
+        include_plotlyjs=False,
         include_mathjax=False,
         config=PLOTLY_CONFIG,
         div_id=f"{base}-plot",
@@ -375,14 +379,10 @@ def _publish(bundle: dict[str, Any], metadata: dict[str, Any] | None = None) -> 
 
 
 class Display:
-    """Shows report content in a notebook and remembers whether plotly.js is on the page yet."""
-
-    def __init__(self) -> None:
-        self.plotlyjs_included = False
+    """Shows report content in a notebook: markdown, tables and charts as mime bundles."""
 
     def reset(self) -> None:
-        """Forget that plotly.js was included (the next chart inlines it again)."""
-        self.plotlyjs_included = False
+        """Start again as in a fresh kernel (the display keeps no state between notebooks)."""
 
     def markdown(self, text: str) -> None:
         if not isinstance(text, str):
@@ -428,14 +428,12 @@ class Display:
             fig = go.Figure(fig)
         if not isinstance(fig, go.Figure):
             raise ReportError(f"chart {name!r}: show_chart needs a plotly Figure, got {type(fig).__name__}")
-        include = not self.plotlyjs_included
         bundle = {
-            "text/html": chart_html(fig, name=name, title=title, alt=alt, include_plotlyjs=include),
+            "text/html": chart_html(fig, name=name, title=title, alt=alt),
             PLOTLY_MIME: figure_json(fig),
             "text/plain": title,
         }
         _publish(bundle, {META_KEY: {"name": name, "title": title, "alt": alt}})
-        self.plotlyjs_included = True
 
 
 #: The instance the module-level functions use.
@@ -474,5 +472,5 @@ def show_chart(chart: Chart) -> None:
 
 
 def reset() -> None:
-    """Start again as in a fresh kernel: the next chart inlines plotly.js."""
+    """Start again as in a fresh kernel (called by the batch between notebooks)."""
     default_display.reset()

@@ -1,8 +1,9 @@
 """The HTML report: nbconvert's basic template on the cleaned notebook, in a small page shell.
 
 Code is blanked and stray text and stream outputs dropped (:func:`clean_for_html`); the page
-carries ``templates/report.css``; charts stay interactive, with plotly.js inlined once by the
-notebook itself. Nothing loads from the network: an output that would is refused.
+carries ``templates/report.css``; charts stay interactive, with plotly.js inlined once in the
+page's head (the project's partial bundle when it draws every chart: :mod:`healthcheck.publish.plotlyjs`).
+The page is self-contained: nothing loads from the network, and an output that would is refused.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 from healthcheck.errors import RenderError
 from healthcheck.publish.formats import TEMPLATES
+from healthcheck.publish.plotlyjs import library_script
 from healthcheck.publish.render.content import Content, clean_for_html
 
 _REMOTE = re.compile(r"""<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.IGNORECASE)
@@ -58,10 +60,8 @@ class HtmlWriter:
         body, _ = self._exporter.from_notebook_node(clean_for_html(nb))
         plotlyjs = ""
         if content.charts and "plotly.js v" not in body:
-            # the notebook's kernel had shown a chart before (see display.reset): inline it here
-            from plotly.offline import get_plotlyjs
-
-            plotlyjs = f'<script type="text/javascript">{get_plotlyjs()}</script>\n'
+            # charts never carry the library (a notebook executed before they stopped doing so still may)
+            plotlyjs = library_script(chart.figure for chart in content.charts)
         remote = _REMOTE.search(body)
         if remote:
             raise RenderError(

@@ -170,14 +170,23 @@ class Renderer:
     def _render_quarto(
         self, nb: Any, content: Content, work: Path, *, stem: str, title: str, where: str
     ) -> dict[str, Path]:
-        """``quarto render --no-execute`` on a prepared copy; figures and spreadsheet from our code."""
+        """``quarto render --no-execute`` on a prepared copy; figures, the PDF's compile and spreadsheet from our code.
+
+        Quarto writes the PDF's typst source; the project's typst compiles it into a tagged
+        PDF/UA-1 file, as on the native route.
+        """
         built: dict[str, Path] = {}
-        if content.charts or content.images:
+        if self.image_formats() and (content.charts or content.images):
             built["figures"] = self._step("chart images", where, self._figures, content, work / "figures")
         prepared = self._step("Quarto input", where, quarto_notebook, nb, content, work, stem, title)
         wanted = [f for f in QUARTO_TARGETS if f in self.formats]
         if wanted:
             self._step("Quarto", where, run_quarto, prepared, [QUARTO_TARGETS[f] for f in wanted])
+            if "pdf" in wanted:
+                source = work / f"{stem}.typ"
+                if not source.is_file():
+                    raise RenderError(f"{where}: Quarto did not write {source.name}")
+                self._step("PDF", where, self._pdf.compile, source, work / f"{stem}.pdf", root=work)
             for fmt in wanted:
                 produced = work / f"{stem}.{fmt}"
                 if not produced.is_file():
@@ -208,15 +217,15 @@ class Renderer:
 
     # figures -----------------------------------------------------------------------------
     def image_formats(self) -> tuple[str, ...]:
-        """The chart image formats the requested outputs use: PNG for Word (and Quarto), SVG for the PDF.
+        """The chart image formats the requested outputs use: PNG for Word, SVG for the PDF (either engine).
 
         HTML keeps its charts interactive and the spreadsheet has none, so they need no image;
         'figures' asks for both.
         """
         wanted = set()
-        if "docx" in self.formats or self.engine == "quarto":
-            wanted.add("png")  # Word takes PNG; Quarto's notebook carries a PNG beside each chart
-        if "pdf" in self.formats and self.engine == "native":
+        if "docx" in self.formats:
+            wanted.add("png")
+        if "pdf" in self.formats:
             wanted.add("svg")  # vector in the PDF
         if "figures" in self.formats:
             wanted |= set(IMAGE_FORMATS)
