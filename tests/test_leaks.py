@@ -114,8 +114,7 @@ def notebook_text(data: bytes) -> list[str]:
                 if mime.startswith("image/") and mime != "image/svg+xml":
                     raw = bundle.pop(mime)
                     texts += image_text(base64.b64decode("".join(raw) if isinstance(raw, list) else raw))
-    bundle = plotly_bundle()
-    return texts + [s.replace(bundle, "") for s in _json_strings(_join_lines(nb))]
+    return texts + [_without_plotly(s) for s in _json_strings(_join_lines(nb))]
 
 
 def _join_lines(value: object) -> object:
@@ -172,18 +171,17 @@ def pdf_text(path: Path) -> list[str]:
     return texts
 
 
-def plotly_bundle() -> str:
-    from plotly.offline import get_plotlyjs
+def _without_plotly(text: str) -> str:
+    """``text`` without plotly.js: plotly.py's full bundle or the project's partial one, byte for byte."""
+    from healthcheck.publish.plotlyjs import bundle_js, full_js
 
-    return get_plotlyjs()
+    return text.replace(full_js(), "").replace(bundle_js(), "")
 
 
 def html_text(data: bytes) -> list[str]:
     """The page with the inlined plotly.js library taken out, as written and unescaped."""
-    text = data.decode("utf-8")
-    bundle = plotly_bundle()
-    # the library is exactly plotly's own bundle: nothing of the report hides in what is cut out
-    text = text.replace(bundle, "")
+    # the library is exactly a published bundle: nothing of the report hides in what is cut out
+    text = _without_plotly(data.decode("utf-8"))
     return [text, html.unescape(text)]
 
 

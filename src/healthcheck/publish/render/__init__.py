@@ -9,8 +9,8 @@ Route (``engine="native"``, the default, used whenever Quarto is not installed):
 * **HTML** (:mod:`~healthcheck.publish.render.html`): nbconvert's ``HTMLExporter`` (``basic``
   template, ``exclude_input=True``, no prompts, no anchor links) on a cleaned copy of the
   notebook (code blanked, stray text and stream outputs dropped), inside a small page shell
-  with ``templates/report.css``. Charts stay interactive (plotly.js inlined once by the
-  notebook itself); nothing loads from the network.
+  with ``templates/report.css``. Charts stay interactive (plotly.js inlined once in the head:
+  the project's partial bundle, :mod:`healthcheck.publish.plotlyjs`); nothing loads from the network.
 * **Word** (:mod:`~healthcheck.publish.render.docx`): one pandoc markdown document
   (:mod:`~healthcheck.publish.render.markdown`) built from the markdown cells and outputs (as
   they are), the tables (rebuilt from their JSON as pipe tables with caption, set column widths,
@@ -31,9 +31,9 @@ Why this route: every piece comes from the Python package registry (nbconvert, p
 which bundles pandoc, typst, kaleido, python-docx, openpyxl), so ``pip install`` alone makes a
 working, offline renderer with no system TeX, no Quarto and no network. It mirrors Quarto's own
 html / docx / typst formats (Quarto also drives pandoc and typst), so ``engine="quarto"``, which
-runs ``quarto render --no-execute`` on the same executed notebook
-(:mod:`~healthcheck.publish.render.quarto`), produces equivalent documents where Quarto is
-installed.
+runs ``quarto render --no-execute`` on a prepared copy of the executed notebook holding the same
+blocks for each format (:mod:`~healthcheck.publish.render.quarto`, ``docs/quarto.md``), produces
+equivalent documents where Quarto is installed.
 
 :class:`Renderer` (:mod:`~healthcheck.publish.render.renderer`) runs the steps: every output is
 built in a temporary folder inside ``out_dir`` and moved into place with ``os.replace`` only
