@@ -96,6 +96,10 @@ RETURN_CODEBOOK = Entry(
 ORGANISATIONS = Entry(
     "organisations", ("organisations.csv",), "reference", "councils: ONS codes, names, types, regions"
 )
+ORGANISATION_CHANGES = Entry(
+    "organisation_changes", ("organisation_changes.csv",), "reference",
+    "councils created and abolished since 2019: dates, successors, same service or not",
+)  # fmt: skip
 
 # parameters: params/ and params/<year>/ --------------------------------------------------------
 SCORING = Entry("scoring", ("scoring.yaml",), "params", "the scoring method's numbers")
@@ -212,9 +216,9 @@ class ReportInputs:
 
 
 _SURVEY_YEAR = (*written_by("score"), TRENDS, YEAR_SCORING, YEAR_CODEBOOK, ITEM_MAP)
-_SURVEY_PROJECT = (ORGANISATIONS, AREAS, CODEBOOK, ORGANISATIONS_EXTRA, SCORING)
+_SURVEY_PROJECT = (ORGANISATIONS, ORGANISATION_CHANGES, AREAS, CODEBOOK, ORGANISATIONS_EXTRA, SCORING)
 _RETURN_YEAR = (ORG_RETURN, YEAR_RETURN_CODEBOOK)
-_RETURN_PROJECT = (ORGANISATIONS, RETURN_CODEBOOK, ORGANISATIONS_EXTRA)
+_RETURN_PROJECT = (ORGANISATIONS, ORGANISATION_CHANGES, RETURN_CODEBOOK, ORGANISATIONS_EXTRA)
 
 REPORT_INPUTS: dict[str, ReportInputs] = {
     "council": ReportInputs(
@@ -246,7 +250,8 @@ REPORT_INPUTS: dict[str, ReportInputs] = {
 ENTRIES: dict[str, Entry] = {
     e.name: e
     for e in (
-        WORKER_SURVEY, ORG_RETURN_RAW, AREAS, CODEBOOK, RETURN_CODEBOOK, ORGANISATIONS, SCORING, ORGANISATIONS_EXTRA,
+        WORKER_SURVEY, ORG_RETURN_RAW, AREAS, CODEBOOK, RETURN_CODEBOOK, ORGANISATIONS, ORGANISATION_CHANGES, SCORING,
+        ORGANISATIONS_EXTRA,
         NAME_MAP, CONSENT, SELF_ASSESSMENT, YEAR_SCORING, YEAR_CODEBOOK, YEAR_RETURN_CODEBOOK, ITEM_MAP, HEADCOUNTS,
         *PROCESSED,
     )

@@ -53,6 +53,8 @@ def _print_step(step: Any) -> None:
     if step.status == "skipped":
         if step.stage == "clean_return":
             console.print(f"{step.year}: no organisational return ({step.reason})")
+        elif step.stage == "clean":
+            console.print(f"{step.year}: no worker survey ({step.reason}): only the organisational return is reported")
         return
     if step.status != "built":
         return
@@ -213,6 +215,11 @@ def _batch(
     specials, notes = special_targets(project, year, **selection, need_notebooks=execute)
     if not execute and not explicit:  # render: only what has been executed before
         specials = [t for t in specials if (project.reports_dir(year) / t.slug / "report.ipynb").is_file()]
+    from healthcheck.pipeline import has_survey
+
+    if include_councils and not has_survey(project, year):
+        notes.append(f"no worker survey for {year}: the council reports are skipped")
+        include_councils = False
     for note in notes:
         console.print(f"[yellow]skipped:[/] {note}")
     targets, unknown = resolve_targets(project, year, councils) if include_councils else ([], [])
