@@ -107,6 +107,13 @@ ORGANISATIONS_EXTRA = Entry("organisations_extra", ("organisations_extra.csv",),
 NAME_MAP = Entry("name_map", ("org_name_map.csv",), "params", "spellings of organisation names mapped to codes")
 CONSENT = Entry("consent", ("consent_to_be_named.csv",), "params", "organisations that agreed to be named")
 SELF_ASSESSMENT = Entry("self_assessment", ("self_assessment/{org_code}.csv",), "params", "a council's self-assessment")
+PAPER_DEFAULT = Entry(
+    "paper_default", ("paper/default.yaml",), "params", "the committee paper's boiler plate for every council"
+)
+PAPER = Entry("paper", ("paper/{org_code}.yaml",), "params", "a council's own boiler plate for its committee paper")
+HOUSE_STYLE = Entry(
+    "house_style", ("house_style/{org_code}.docx",), "params", "a council's Word house style (reference document)"
+)
 YEAR_SCORING = Entry("year_scoring", ("scoring.yaml",), "year_params", "a year's changes to the scoring method")
 YEAR_CODEBOOK = Entry("year_codebook", ("codebook.csv",), "year_params", "a year's revision of the codebook")
 YEAR_RETURN_CODEBOOK = Entry(
@@ -252,7 +259,7 @@ ENTRIES: dict[str, Entry] = {
     for e in (
         WORKER_SURVEY, ORG_RETURN_RAW, AREAS, CODEBOOK, RETURN_CODEBOOK, ORGANISATIONS, ORGANISATION_CHANGES, SCORING,
         ORGANISATIONS_EXTRA,
-        NAME_MAP, CONSENT, SELF_ASSESSMENT, YEAR_SCORING, YEAR_CODEBOOK, YEAR_RETURN_CODEBOOK, ITEM_MAP, HEADCOUNTS,
+        NAME_MAP, CONSENT, SELF_ASSESSMENT, PAPER_DEFAULT, PAPER, HOUSE_STYLE, YEAR_SCORING, YEAR_CODEBOOK, YEAR_RETURN_CODEBOOK, ITEM_MAP, HEADCOUNTS,
         *PROCESSED,
     )
 }  # fmt: skip

@@ -401,6 +401,62 @@ def run(
     raise typer.Exit(code)
 
 
+@app.command()
+@_exits
+def paper(
+    council: Annotated[str, typer.Option("--council", help="ONS code or name of the council, e.g. Halton.")],
+    service: Annotated[str, typer.Option("--service", help="adults (default), children or both.")] = "adults",
+    year: YearOpt = None,
+    out: Annotated[
+        Optional[Path],
+        typer.Option("--out", help="Where to write the .docx (default: reports/<year>/committee-papers/)."),
+    ] = None,
+    appendix: Annotated[
+        bool, typer.Option("--appendix/--no-appendix", help="Append the local report as Appendix 1 (default: on).")
+    ] = True,
+    workers: WorkersOpt = None,
+) -> None:
+    """Write a committee paper draft for one council (Word), with its local report as Appendix 1.
+
+    Builds what is missing first (cleaning, scoring, the local report's Word file). The figures and
+    findings come from the data; the council's boiler plate from params/paper/<code>.yaml; its Word
+    house style from params/house_style/<code>.docx when there is one.
+    """
+    from healthcheck.batch import resolve_targets, run_batch
+    from healthcheck.paper import SERVICES, make_paper
+    from healthcheck.pipeline import has_survey
+
+    if service not in SERVICES:
+        raise ParameterError(f"--service must be one of {', '.join(SERVICES)}, got {service!r}")
+    project = _project()
+    year = project.resolve_year(year)
+    _ensure(project, year)
+    if not has_survey(project, year):
+        raise ParameterError(
+            f"no worker survey for {year}: a committee paper reports the survey; choose another --year"
+        )
+    targets, unknown = resolve_targets(project, year, [council])
+    if unknown:
+        raise ParameterError(unknown[0].cause.split(": ", 1)[-1])
+    target = targets[0]
+    local = None
+    if appendix:
+        result = run_batch(project, year, [target], formats=("docx",), workers=workers or 1)[0]
+        if result.status == "failed":
+            raise ParameterError(f"the local report of {target.name} could not be built: {result.cause}")
+        local = project.reports_dir(year) / result.outputs["docx"]
+        console.print(f"local report ({'reused' if result.status == 'skipped' else 'built'}): {local}")
+    path, made = make_paper(project, year, target.org_code, service=service, appendix=local, out=out)
+    boxes = sum(
+        text.count("[To be completed")
+        for section in made.sections
+        for block in section.blocks
+        for text in [block.text, *block.items]
+    ) + sum(value.count("[To be completed") for _, value in made.header)
+    console.print(f"wrote {path}")
+    console.print(f"{boxes} highlighted box(es) to complete before the paper is tabled (see docs/committee-paper.md)")
+
+
 def main() -> None:
     """Entry point: bad input and parameters end with a clear message and exit code 2."""
     try:
