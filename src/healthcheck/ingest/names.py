@@ -104,6 +104,19 @@ def _when(value: object) -> str:
     return value.strftime("%-d %B %Y") if hasattr(value, "strftime") else str(value)
 
 
+def _through_history(current: OrganisationIndex, ended: OrganisationIndex, code: object, name: object) -> str | None:
+    """The abolished organisation a row names by its code or exact name (None when it names one of the round)."""
+    typed = str(code).strip().upper() if code is not None and not pd.isna(code) else ""
+    if typed in current.by_code:
+        return None
+    if typed in ended.by_code:
+        return ended.by_code[typed]
+    key = normalise(name)
+    if key in current.by_name:
+        return None
+    return ended.by_name.get(key)
+
+
 def history_notes(frame: pd.DataFrame, index: OrganisationIndex, codes: pd.Series, year: int) -> pd.DataFrame:
     """``rule`` and ``detail`` for each row resolved through an abolished organisation (others left out).
 
@@ -127,8 +140,7 @@ def history_notes(frame: pd.DataFrame, index: OrganisationIndex, codes: pd.Serie
         key = (code, name, final)
         if key not in seen:
             seen[key] = None
-            direct, _ = current.resolve(code, name)
-            old, _ = (None, "") if direct == final else ended.resolve(code, name)
+            old = _through_history(current, ended, code, name)
             if final in orgs.index and not bool(orgs.at[final, "in_round"]):
                 org = orgs.loc[final]
                 successors = ", ".join(
