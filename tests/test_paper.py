@@ -175,3 +175,16 @@ def test_return_only_year_builds_its_return_report(tmp_path, monkeypatch):
     result = runner.invoke(app, ["paper", "--council", "Halton", "--year", "2018"])
     assert result.exit_code == 2 and "no worker survey for 2018" in result.output
     assert Project(project.root).resolve_year(None) == 2018
+
+
+def test_clean_and_score_on_a_return_only_year(tmp_path, monkeypatch):
+    from conftest import make_project
+
+    project = make_project(tmp_path / "return-only")
+    monkeypatch.setenv("HEALTHCHECK_ROOT", str(project.root))
+    write_return(project, [2018], seed=5)
+    result = runner.invoke(app, ["clean", "--year", "2018"])
+    assert result.exit_code == 0, result.output
+    assert "no worker survey" in result.output and catalogue.ORG_RETURN.exists(project, 2018)
+    result = runner.invoke(app, ["score", "--year", "2018"])
+    assert result.exit_code == 2 and "no worker survey for 2018: there is nothing to score" in result.output

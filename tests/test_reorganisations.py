@@ -188,3 +188,14 @@ def test_trends_carry_across_a_same_service_change_only(shaped, tmp_path):
     assert set(own.loc[own["level"] == "org", "year"]) == {2022, 2023}
     assert own[(own["level"] == "org") & (own["year"] == 2022)]["n"].notna().any()
     assert organisations_as_of(copy, 2023).set_index("org_code").at["E10000023", "counted_as"] == "E06000065"
+
+
+def test_the_returns_response_rate_counts_against_the_years_councils():
+    from healthcheck.views.returns import response_rate_by_type
+
+    returns = pd.DataFrame({"org_code": ["E06000006", "E06000063", "E10000006", "NC001"]})
+    table = response_rate_by_type(returns, load_organisations(REPO, 2023))
+    total = table.frame.iloc[-1]
+    assert (int(total["Number"]), table.bases) == (2, (153,))
+    assert any("abolished before this round" in note and "A further 1 return" in note for note in table.notes)
+    assert any("non-council employers" in note for note in table.notes)

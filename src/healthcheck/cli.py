@@ -100,7 +100,8 @@ def clean(year: YearOpt = None) -> None:
 
     project = _project()
     year = project.resolve_year(year)
-    _print_step(pipeline.run(project, year, "clean", force=True))
+    # each instrument from whichever of the two files the year has (the 2018 round had the return alone)
+    _print_step(pipeline.run(project, year, "clean", force=pipeline.has_survey(project, year)))
     _print_step(pipeline.run(project, year, "clean_return", force=True))
 
 
@@ -112,6 +113,8 @@ def score(year: YearOpt = None) -> None:
 
     project = _project()
     year = project.resolve_year(year)
+    if not pipeline.has_survey(project, year):
+        raise ParameterError(f"no worker survey for {year}: there is nothing to score (its return needs no scoring)")
     for stage in ("score", "trends"):
         step = pipeline.run(project, year, stage, force=True)
         for path in step.result or []:
