@@ -23,6 +23,7 @@ from healthcheck.files import atomic_write
 from healthcheck.paper.content import TODO, Block, Paper
 from healthcheck.text.numbers import format_number
 
+_NUMBER = re.compile(r"^[−-]?[\d,]+(\.\d+)?%?$")
 _TODO = re.compile(r"(\[" + TODO + r":[^\]]*\])")
 HANG_CM = 1.5  # how far numbered paragraphs' text sits from their number
 
@@ -56,13 +57,24 @@ def _hanging(paragraph, hang_cm: float = HANG_CM, indent_cm: float = 0.0) -> Non
     fmt.tab_stops.add_tab_stop(Cm(indent_cm + hang_cm))
 
 
+def _cell_text(value: object) -> str:
+    """A cell as the paper prints it: numbers whole, rounded half up as in the report; missing blank."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return format_number(float(value))
+    return str(value)
+
+
 def _table(document, frame: pd.DataFrame, title: str, body_style: str | None) -> None:
-    """A table with a repeated, bold header row; numbers as whole numbers."""
+    """A table with a repeated, bold header row and columns as wide as their words need."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
     caption = document.add_paragraph(style=_style(document, "Caption", "Table Caption") or body_style)
     _runs(caption, title, bold=True)
+    texts = [[_cell_text(v) for v in row] for row in frame.itertuples(index=False)]
     table = document.add_table(rows=1, cols=len(frame.columns))
     if style := next((s for s in ("Table Grid", "Table") if s in {x.name for x in document.styles}), None):
         table.style = style
@@ -71,42 +83,41 @@ def _table(document, frame: pd.DataFrame, title: str, body_style: str | None) ->
     repeat = OxmlElement("w:tblHeader")
     repeat.set(qn("w:val"), "true")
     row_pr.append(repeat)
-    for cell, name in zip(header.cells, frame.columns, strict=True):
+    widths = _widths(document, table, [str(c) for c in frame.columns], texts)
+    for cell, name, width in zip(header.cells, frame.columns, widths, strict=True):
         cell.text = ""
-        _runs(cell.paragraphs[0], str(name), bold=True)
-    widths = _widths(document, table, frame)
-    for cell, width in zip(header.cells, widths, strict=True):
         cell.width = width
-    for values in frame.itertuples(index=False):
-        cells = table.add_row().cells
-        for cell, width in zip(cells, widths, strict=True):
+        _runs(cell.paragraphs[0], str(name), bold=True)
+    numeric = [
+        bool(column) and all(_NUMBER.fullmatch(t) for t in column)
+        for column in ([t for t in col if t] for col in zip(*texts, strict=True))
+    ] if texts else [False] * len(frame.columns)  # fmt: skip
+    for row in texts:
+        for cell, text, width, right in zip(table.add_row().cells, row, widths, numeric, strict=True):
             cell.width = width
-        for cell, value in zip(cells, values, strict=True):
-            if value is None or (not isinstance(value, str) and pd.isna(value)):
-                text = ""
-            elif isinstance(value, (int, float)) and not isinstance(value, bool):
-                text = format_number(float(value))  # whole numbers, rounded half up as in the report
-            else:
-                text = str(value)
             cell.text = text
+            if right:  # numbers line up on the right, as in the report's tables
+                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    for cell, right in zip(header.cells, numeric, strict=True):
+        if right:
+            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
     document.add_paragraph(style=body_style)
 
 
-def _widths(document, table, frame: pd.DataFrame) -> list[int]:
-    """Column widths shared out by how much each column has to say (a long action gets room, a priority little)."""
+def _widths(document, table, names: list[str], texts: list[list[str]]) -> list[int]:
+    """Column widths shared out by what each column has to say: its longest word fits, long text gets room."""
     section = document.sections[-1]
     usable = section.page_width - section.left_margin - section.right_margin
 
-    def need(name: str) -> float:
-        texts = [str(name), *(str(v) for v in frame[name].dropna())]
-        longest_word = max(len(w) for t in texts for w in (t.split() or [""]))
-        mean = sum(len(t) for t in texts[1:]) / max(1, len(texts) - 1)
-        return max(longest_word + 2, min(35.0, 0.6 * mean))
+    def need(i: int) -> float:
+        column = [names[i], *(row[i] for row in texts)]
+        longest_word = max(len(w) for t in column for w in (t.split() or [""]))
+        mean = sum(len(row[i]) for row in texts) / max(1, len(texts))
+        return max(longest_word + 3, min(30.0, 0.5 * mean))
 
-    need = [need(name) for name in frame.columns]  # type: ignore[assignment]
-    total = sum(need)
+    needs = [need(i) for i in range(len(names))]
     table.autofit = False
-    widths = [int(usable * n / total) for n in need]
+    widths = [int(usable * n / sum(needs)) for n in needs]
     for column, width in zip(table.columns, widths, strict=True):
         column.width = width
     return widths
