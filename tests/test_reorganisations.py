@@ -197,5 +197,4 @@ def test_the_returns_response_rate_counts_against_the_years_councils():
     table = response_rate_by_type(returns, load_organisations(REPO, 2023))
     total = table.frame.iloc[-1]
     assert (int(total["Number"]), table.bases) == (2, (153,))
-    assert any("abolished before this round" in note and "A further 1 return" in note for note in table.notes)
     assert any("non-council employers" in note for note in table.notes)

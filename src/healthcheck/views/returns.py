@@ -399,12 +399,6 @@ def response_rate_by_type(return_df: pd.DataFrame, orgs: pd.DataFrame) -> Publis
             f"A further {len(others)} return{'s' if len(others) != 1 else ''} came from non-council employers "
             "(children's trusts, NHS trusts and others); they are in the findings but not in the response rate."
         )
-    ended = codes - set(orgs["org_code"])  # a council abolished before the round, kept under its old code
-    if ended:
-        notes.append(
-            f"A further {len(ended)} return{'s' if len(ended) != 1 else ''} came under the code of a council "
-            "abolished before this round; they are in the findings but not in the response rate."
-        )
     return PublishedTable(
         name="response_rate", title="Responses by council type", frame=frame, bases=(totals[-1],),
         notes=tuple(notes), kind="response",
