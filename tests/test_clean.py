@@ -281,7 +281,8 @@ def test_rules_are_counted_in_the_order_applied(result):
     assert result.counts["rule"].tolist() == [rule for rule, _ in RULES]
     assert result.counts["rule"].tolist() == [
         "blank", "test", "duplicate_id", "duplicate_submission", "incomplete",
-        "partial_kept", "unresolved_org", "out_of_range", "role_other",
+        "partial_kept", "unresolved_org", "successor_org", "ended_org", "out_of_range", "role_other",
+        "headcount_below_responses",
     ]  # fmt: skip
 
 

@@ -116,7 +116,8 @@ def test_qa_log(result):
 def test_counts(result):
     counts = dict(zip(result.counts["rule"], result.counts["rows"], strict=True))
     assert counts == {
-        "blank": 1, "test": 1, "unresolved_org": 1, "duplicate": 1, "filter_mismatch": 3, "implausible": 2,
+        "blank": 1, "test": 1, "unresolved_org": 1, "successor_org": 0, "ended_org": 0, "duplicate": 1,
+        "filter_mismatch": 3, "implausible": 2,
     }  # fmt: skip
     assert list(result.counts["rule"]) == [r for r, _ in RULES]
     assert (result.rows_in, result.rows_out, result.rows_excluded) == (7, 3, 4)

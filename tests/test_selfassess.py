@@ -46,7 +46,16 @@ SMALL = (
 
 def test_read_normalises_statuses(tmp_path):
     sa = read_self_assessment(write(tmp_path, SMALL))
-    assert sa.columns.tolist() == ["standard", "element", "status", "notes"]
+    assert sa.columns.tolist() == [
+        "standard",
+        "element",
+        "status",
+        "notes",
+        "commentary",
+        "priority",
+        "owner",
+        "target_date",
+    ]
     assert sa["standard"].tolist() == [1, 1, 4, 4, 5, 6]
     assert sa["status"].tolist() == ["Fully met", "Partially met", "Not met", "Partially met", "Fully met", "Not met"]
     assert sa["notes"].tolist() == ["", "Collected but not used", "", "", "Monthly", ""]

@@ -96,6 +96,10 @@ RETURN_CODEBOOK = Entry(
 ORGANISATIONS = Entry(
     "organisations", ("organisations.csv",), "reference", "councils: ONS codes, names, types, regions"
 )
+ORGANISATION_CHANGES = Entry(
+    "organisation_changes", ("organisation_changes.csv",), "reference",
+    "councils created and abolished since 2019: dates, successors, same service or not",
+)  # fmt: skip
 
 # parameters: params/ and params/<year>/ --------------------------------------------------------
 SCORING = Entry("scoring", ("scoring.yaml",), "params", "the scoring method's numbers")
@@ -103,6 +107,13 @@ ORGANISATIONS_EXTRA = Entry("organisations_extra", ("organisations_extra.csv",),
 NAME_MAP = Entry("name_map", ("org_name_map.csv",), "params", "spellings of organisation names mapped to codes")
 CONSENT = Entry("consent", ("consent_to_be_named.csv",), "params", "organisations that agreed to be named")
 SELF_ASSESSMENT = Entry("self_assessment", ("self_assessment/{org_code}.csv",), "params", "a council's self-assessment")
+PAPER_DEFAULT = Entry(
+    "paper_default", ("paper/default.yaml",), "params", "the committee paper's boiler plate for every council"
+)
+PAPER = Entry("paper", ("paper/{org_code}.yaml",), "params", "a council's own boiler plate for its committee paper")
+HOUSE_STYLE = Entry(
+    "house_style", ("house_style/{org_code}.docx",), "params", "a council's Word house style (reference document)"
+)
 YEAR_SCORING = Entry("year_scoring", ("scoring.yaml",), "year_params", "a year's changes to the scoring method")
 YEAR_CODEBOOK = Entry("year_codebook", ("codebook.csv",), "year_params", "a year's revision of the codebook")
 YEAR_RETURN_CODEBOOK = Entry(
@@ -212,9 +223,9 @@ class ReportInputs:
 
 
 _SURVEY_YEAR = (*written_by("score"), TRENDS, YEAR_SCORING, YEAR_CODEBOOK, ITEM_MAP)
-_SURVEY_PROJECT = (ORGANISATIONS, AREAS, CODEBOOK, ORGANISATIONS_EXTRA, SCORING)
+_SURVEY_PROJECT = (ORGANISATIONS, ORGANISATION_CHANGES, AREAS, CODEBOOK, ORGANISATIONS_EXTRA, SCORING)
 _RETURN_YEAR = (ORG_RETURN, YEAR_RETURN_CODEBOOK)
-_RETURN_PROJECT = (ORGANISATIONS, RETURN_CODEBOOK, ORGANISATIONS_EXTRA)
+_RETURN_PROJECT = (ORGANISATIONS, ORGANISATION_CHANGES, RETURN_CODEBOOK, ORGANISATIONS_EXTRA)
 
 REPORT_INPUTS: dict[str, ReportInputs] = {
     "council": ReportInputs(
@@ -246,8 +257,9 @@ REPORT_INPUTS: dict[str, ReportInputs] = {
 ENTRIES: dict[str, Entry] = {
     e.name: e
     for e in (
-        WORKER_SURVEY, ORG_RETURN_RAW, AREAS, CODEBOOK, RETURN_CODEBOOK, ORGANISATIONS, SCORING, ORGANISATIONS_EXTRA,
-        NAME_MAP, CONSENT, SELF_ASSESSMENT, YEAR_SCORING, YEAR_CODEBOOK, YEAR_RETURN_CODEBOOK, ITEM_MAP, HEADCOUNTS,
+        WORKER_SURVEY, ORG_RETURN_RAW, AREAS, CODEBOOK, RETURN_CODEBOOK, ORGANISATIONS, ORGANISATION_CHANGES, SCORING,
+        ORGANISATIONS_EXTRA,
+        NAME_MAP, CONSENT, SELF_ASSESSMENT, PAPER_DEFAULT, PAPER, HOUSE_STYLE, YEAR_SCORING, YEAR_CODEBOOK, YEAR_RETURN_CODEBOOK, ITEM_MAP, HEADCOUNTS,
         *PROCESSED,
     )
 }  # fmt: skip

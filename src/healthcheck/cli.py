@@ -53,6 +53,8 @@ def _print_step(step: Any) -> None:
     if step.status == "skipped":
         if step.stage == "clean_return":
             console.print(f"{step.year}: no organisational return ({step.reason})")
+        elif step.stage == "clean":
+            console.print(f"{step.year}: no worker survey ({step.reason}): only the organisational return is reported")
         return
     if step.status != "built":
         return
@@ -98,7 +100,8 @@ def clean(year: YearOpt = None) -> None:
 
     project = _project()
     year = project.resolve_year(year)
-    _print_step(pipeline.run(project, year, "clean", force=True))
+    # each instrument from whichever of the two files the year has (the 2018 round had the return alone)
+    _print_step(pipeline.run(project, year, "clean", force=pipeline.has_survey(project, year)))
     _print_step(pipeline.run(project, year, "clean_return", force=True))
 
 
@@ -110,6 +113,8 @@ def score(year: YearOpt = None) -> None:
 
     project = _project()
     year = project.resolve_year(year)
+    if not pipeline.has_survey(project, year):
+        raise ParameterError(f"no worker survey for {year}: there is nothing to score (its return needs no scoring)")
     for stage in ("score", "trends"):
         step = pipeline.run(project, year, stage, force=True)
         for path in step.result or []:
@@ -213,6 +218,11 @@ def _batch(
     specials, notes = special_targets(project, year, **selection, need_notebooks=execute)
     if not execute and not explicit:  # render: only what has been executed before
         specials = [t for t in specials if (project.reports_dir(year) / t.slug / "report.ipynb").is_file()]
+    from healthcheck.pipeline import has_survey
+
+    if include_councils and not has_survey(project, year):
+        notes.append(f"no worker survey for {year}: the council reports are skipped")
+        include_councils = False
     for note in notes:
         console.print(f"[yellow]skipped:[/] {note}")
     targets, unknown = resolve_targets(project, year, councils) if include_councils else ([], [])
@@ -408,6 +418,62 @@ def quarto_filter() -> None:
     except RenderError as exc:
         console.print(f"[bold red]error:[/] {exc}")
         raise typer.Exit(1) from None
+
+
+@app.command()
+@_exits
+def paper(
+    council: Annotated[str, typer.Option("--council", help="ONS code or name of the council, e.g. Halton.")],
+    service: Annotated[str, typer.Option("--service", help="adults (default), children or both.")] = "adults",
+    year: YearOpt = None,
+    out: Annotated[
+        Optional[Path],
+        typer.Option("--out", help="Where to write the .docx (default: reports/<year>/committee-papers/)."),
+    ] = None,
+    appendix: Annotated[
+        bool, typer.Option("--appendix/--no-appendix", help="Append the local report as Appendix 1 (default: on).")
+    ] = True,
+    workers: WorkersOpt = None,
+) -> None:
+    """Write a committee paper draft for one council (Word), with its local report as Appendix 1.
+
+    Builds what is missing first (cleaning, scoring, the local report's Word file). The figures and
+    findings come from the data; the council's boiler plate from params/paper/<code>.yaml; its Word
+    house style from params/house_style/<code>.docx when there is one.
+    """
+    from healthcheck.batch import resolve_targets, run_batch
+    from healthcheck.paper import SERVICES, make_paper
+    from healthcheck.pipeline import has_survey
+
+    if service not in SERVICES:
+        raise ParameterError(f"--service must be one of {', '.join(SERVICES)}, got {service!r}")
+    project = _project()
+    year = project.resolve_year(year)
+    _ensure(project, year)
+    if not has_survey(project, year):
+        raise ParameterError(
+            f"no worker survey for {year}: a committee paper reports the survey; choose another --year"
+        )
+    targets, unknown = resolve_targets(project, year, [council])
+    if unknown:
+        raise ParameterError(unknown[0].cause.split(": ", 1)[-1])
+    target = targets[0]
+    local = None
+    if appendix:
+        result = run_batch(project, year, [target], formats=("docx",), workers=workers or 1)[0]
+        if result.status == "failed":
+            raise ParameterError(f"the local report of {target.name} could not be built: {result.cause}")
+        local = project.reports_dir(year) / result.outputs["docx"]
+        console.print(f"local report ({'reused' if result.status == 'skipped' else 'built'}): {local}")
+    path, made = make_paper(project, year, target.org_code, service=service, appendix=local, out=out)
+    boxes = sum(
+        text.count("[To be completed")
+        for section in made.sections
+        for block in section.blocks
+        for text in [block.text, *block.items]
+    ) + sum(value.count("[To be completed") for _, value in made.header)
+    console.print(f"wrote {path}")
+    console.print(f"{boxes} highlighted box(es) to complete before the paper is tabled (see docs/committee-paper.md)")
 
 
 def main() -> None:

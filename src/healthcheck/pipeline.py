@@ -43,12 +43,13 @@ def _paths(project: Project, year: int, entries: Iterable[Entry]) -> list[Path]:
 
 def _clean_reads(project: Project, year: int) -> list[Path]:
     return _paths(project, year, (cat.WORKER_SURVEY, cat.CODEBOOK, cat.YEAR_CODEBOOK, cat.AREAS, cat.ORGANISATIONS,
-                                  cat.ORGANISATIONS_EXTRA, cat.NAME_MAP))  # fmt: skip
+                                  cat.ORGANISATION_CHANGES, cat.ORGANISATIONS_EXTRA, cat.NAME_MAP,
+                                  cat.HEADCOUNTS))  # fmt: skip
 
 
 def _clean_return_reads(project: Project, year: int) -> list[Path]:
     return _paths(project, year, (cat.ORG_RETURN_RAW, cat.RETURN_CODEBOOK, cat.YEAR_RETURN_CODEBOOK, cat.ORGANISATIONS,
-                                  cat.ORGANISATIONS_EXTRA, cat.NAME_MAP))  # fmt: skip
+                                  cat.ORGANISATION_CHANGES, cat.ORGANISATIONS_EXTRA, cat.NAME_MAP))  # fmt: skip
 
 
 def _score_reads(project: Project, year: int) -> list[Path]:
@@ -58,7 +59,8 @@ def _score_reads(project: Project, year: int) -> list[Path]:
 
 def _trends_reads(project: Project, year: int) -> list[Path]:
     paths = _paths(project, year, (cat.RESPONSES, cat.RANKS, cat.SCORING, cat.YEAR_SCORING, cat.CODEBOOK,
-                                   cat.YEAR_CODEBOOK, cat.ITEM_MAP, cat.AREAS))  # fmt: skip
+                                   cat.YEAR_CODEBOOK, cat.ITEM_MAP, cat.AREAS, cat.ORGANISATIONS,
+                                   cat.ORGANISATION_CHANGES))  # fmt: skip
     previous = cat.previous_survey_year(project, year)
     if previous is not None:
         paths += _paths(project, previous, (cat.RESPONSES, cat.RANKS, cat.YEAR_CODEBOOK))
@@ -267,8 +269,11 @@ def ensure(
 ) -> list[Step]:
     """Bring ``year`` up to date for its reports: every earlier survey year's ``clean``, ``score`` and
     ``trends`` first (trends compare with the year before, and the trend charts read every year),
-    then the year's own stages. Raises :class:`InputError` when the year's scoring tables can
-    neither be found nor built (no raw export and no cleaned responses).
+    then the year's own stages.
+
+    A year with an organisational return and no worker survey builds its return alone (the
+    survey stages are skipped, each with its reason). Raises :class:`InputError` when the year
+    has neither, or when its worker survey cannot be scored.
     """
     steps: list[Step] = []
 
@@ -279,19 +284,40 @@ def ensure(
             on_step(step)
 
     survey = [s for s in SURVEY_STAGES if s in stages]
-    for y in _survey_years_up_to(project, year):
+    found = cat.WORKER_SURVEY.found(project, year)
+    if survey and found is None and not cat.RESPONSES.exists(project, year) and not cat.scored(project, year):
+        # a year with the organisational return alone (the 2018 children's round had only the return)
+        has_return = cat.ORG_RETURN_RAW.found(project, year) is not None or cat.ORG_RETURN.exists(project, year)
+        if "clean_return" not in stages or not has_return:
+            raise InputError(
+                f"no raw export for {year}: neither a worker survey nor an organisational return",
+                file=cat.WORKER_SURVEY.path(project, year),
+                hint="put worker_survey.csv (or .xlsx) and/or org_return.csv (or .xlsx) there, or run `healthcheck sample`",
+            )
+        for stage in survey:
+            go(year, stage)  # each skipped: nothing to build from
+        survey = []
+    for y in _survey_years_up_to(project, year) if survey else []:
         for stage in survey:
             go(y, stage)
     if survey and not cat.scored(project, year):
-        found = cat.WORKER_SURVEY.found(project, year)
         raise InputError(
-            f"no raw export for {year}" if found is None else f"the {year} survey could not be scored",
+            f"the {year} survey could not be scored",
             file=found or cat.WORKER_SURVEY.path(project, year),
             hint="put the export there as worker_survey.csv or worker_survey.xlsx, or run `healthcheck sample`",
         )
     if "clean_return" in stages:
         go(year, "clean_return")
     return steps
+
+
+def has_survey(project: Project, year: int) -> bool:
+    """Whether the year has a worker survey to report: a raw export, cleaned responses or scoring tables."""
+    return (
+        cat.WORKER_SURVEY.found(project, year) is not None
+        or cat.RESPONSES.exists(project, year)
+        or cat.scored(project, year)
+    )
 
 
 def write_sample(
@@ -318,5 +344,5 @@ def sample_if_empty(project: Project) -> tuple[list[Path], list[Path]]:
     return write_sample(project)
 
 
-__all__ = ["STAGES", "SURVEY_STAGES", "Stage", "Step", "due", "ensure", "fingerprint", "read_record", "run",
-           "sample_if_empty", "write_sample"]  # fmt: skip
+__all__ = ["STAGES", "SURVEY_STAGES", "Stage", "Step", "due", "ensure", "fingerprint", "has_survey", "read_record",
+           "run", "sample_if_empty", "write_sample"]  # fmt: skip

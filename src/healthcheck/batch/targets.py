@@ -20,7 +20,7 @@ import pandas as pd
 from healthcheck import catalogue
 from healthcheck.config import Project
 from healthcheck.errors import ParameterError, UnknownOrganisationError
-from healthcheck.reference.organisations import ENGLAND_CODE, REGION_CODES, OrganisationIndex, load_organisations
+from healthcheck.reference.organisations import ENGLAND_CODE, REGION_CODES, organisation_index
 from healthcheck.reference.organisations import slug as make_slug
 
 NOTEBOOK = "03-council-report.ipynb"
@@ -227,8 +227,7 @@ def resolve_targets(
 
     Names that match no organisation come back as failed results (the others still run).
     """
-    orgs = load_organisations(project)
-    index = OrganisationIndex.build(orgs)
+    index = organisation_index(project, year)  # the year's councils, and the older names of their services
     unknown: list[Result] = []
     if councils:
         codes = []

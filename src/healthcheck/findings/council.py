@@ -55,6 +55,11 @@ def respondents_phrase(view: CouncilView) -> str:
     text = plural(view.n_responses, "respondent")
     if view.headcount and view.response_rate is not None and not pd.isna(view.response_rate):
         text += f", an estimated {fmt_percent(view.response_rate)} of {plural(view.headcount, 'social worker')}"
+    elif view.headcount is not None and view.headcount < view.n_responses:
+        text += (
+            f" (the response rate is not available: the headcount given, {view.headcount:,}, is below the "
+            "number of respondents)"
+        )
     return text
 
 

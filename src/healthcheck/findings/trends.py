@@ -176,11 +176,30 @@ def trend_findings(trend: CouncilTrend) -> list[str]:
     compared on fewer questions, its change in national rank and England's changes; one
     without gets the one sentence that says why.
     """
+    history = succession_sentence(trend)
     if not trend.has_trend:
-        sentence = no_trend_sentence(trend)
-        return [sentence] if sentence else []
-    sentences = [trend_changes(trend), *trend_coverage(trend), trend_rank(trend), trend_national(trend)]
+        sentence = "" if history and trend.status == "new" else no_trend_sentence(trend)
+        return [s for s in (history, sentence) if s]
+    sentences = [history, trend_changes(trend), *trend_coverage(trend), trend_rank(trend), trend_national(trend)]
     return [s for s in sentences if s]
+
+
+def succession_sentence(trend: CouncilTrend) -> str:
+    """What a council created since the previous round compares with: its predecessor's service, or nothing."""
+    info = trend.succession
+    if not info or not info["predecessors"]:
+        return ""
+    since = info["since"].strftime("%-d %B %Y")
+    names = join_list([name for _, name in info["predecessors"]])
+    if info["same_service"]:
+        return (
+            f"{trend.name} took over the social work service of {names} on {since}, for the same area, so "
+            f"its {trend.previous_year} figures are those of {names}."
+        )
+    return (
+        f"{trend.name} was created on {since} from {'part of ' if len(info['predecessors']) == 1 else ''}{names}; "
+        f"its service is not the same as any one council's before it, so there is no earlier year to compare with."
+    )
 
 
 def trend_note(trend: CouncilTrend) -> str:

@@ -6,6 +6,13 @@ spellings listed in ``params/org_name_map.csv`` (columns ``org_name,org_code``).
 name map that the reference data does not know is the user's error: it stops the cleaning with
 an :class:`InputError` naming the file, the row and the column, rather than losing the rows it
 was meant to keep.
+
+A year's export is resolved as of that year
+(:func:`~healthcheck.reference.organisations.organisations_as_of`): the councils of the round
+first, then those abolished before it. :func:`history_notes` says, row by row, where that
+history was used: a row naming an abolished council counted under its one same-service
+successor (``successor_org``), or kept under the abolished council's own code because its
+successors are not the same service (``ended_org``); both are flagged, never dropped.
 """
 
 from __future__ import annotations
@@ -87,6 +94,71 @@ def resolve_organisations(frame: pd.DataFrame, index: OrganisationIndex, name_ma
         found[(code, name)] = result
     codes = [found[pair] for pair in pairs.itertuples(index=False, name=None)]
     return pd.Series(codes, index=frame.index, dtype=object)
+
+
+#: The QA rules of :func:`history_notes`; both flag rows, neither drops one.
+SUCCESSOR_ORG, ENDED_ORG = "successor_org", "ended_org"
+
+
+def _when(value: object) -> str:
+    return value.strftime("%-d %B %Y") if hasattr(value, "strftime") else str(value)
+
+
+def _through_history(current: OrganisationIndex, ended: OrganisationIndex, code: object, name: object) -> str | None:
+    """The abolished organisation a row names by its code or exact name (None when it names one of the round)."""
+    typed = str(code).strip().upper() if code is not None and not pd.isna(code) else ""
+    if typed in current.by_code:
+        return None
+    if typed in ended.by_code:
+        return ended.by_code[typed]
+    key = normalise(name)
+    if key in current.by_name:
+        return None
+    return ended.by_name.get(key)
+
+
+def history_notes(frame: pd.DataFrame, index: OrganisationIndex, codes: pd.Series, year: int) -> pd.DataFrame:
+    """``rule`` and ``detail`` for each row resolved through an abolished organisation (others left out).
+
+    ``index`` is a dated index (:func:`~healthcheck.reference.organisations.organisation_index`);
+    with a plain one there is no history and the table is empty.
+    """
+    orgs = index.orgs
+    if "in_round" not in orgs.columns:
+        return pd.DataFrame({"rule": pd.Series(dtype="str"), "detail": pd.Series(dtype="str")})
+    current = OrganisationIndex.build(orgs.loc[orgs["in_round"], ["org_code", "name", "official_name", "org_type",
+                                                                  "region", "aliases"]].reset_index(drop=True))  # fmt: skip
+    ended = OrganisationIndex.build(orgs.loc[~orgs["in_round"]].drop(columns=["in_round", "counted_as"])
+                                    .reset_index(drop=True))  # fmt: skip
+    pairs = frame[["org_code", "org_name"]].astype(object).where(frame[["org_code", "org_name"]].notna(), None)
+    rows: dict[object, tuple[str, str]] = {}
+    seen: dict[tuple[object, object, object], tuple[str, str] | None] = {}
+    for row, (code, name) in pairs.iterrows():
+        final = codes.get(row)
+        if final is None or pd.isna(final):
+            continue
+        key = (code, name, final)
+        if key not in seen:
+            seen[key] = None
+            old = _through_history(current, ended, code, name)
+            if final in orgs.index and not bool(orgs.at[final, "in_round"]):
+                org = orgs.loc[final]
+                successors = ", ".join(
+                    f"{orgs.at[c, 'name']} ({c})" if c in orgs.index else c
+                    for c in str(org["successors"]).split(";")
+                    if c
+                )
+                seen[key] = (ENDED_ORG, f"{org['name']} ({final}) ended on {_when(org['valid_to'])}, before the {year} "
+                             f"round; kept under its own code (its successors, {successors or 'none'}, are not the "
+                             "same service): correct org_code in the export if these are a successor's social workers")  # fmt: skip
+            elif old is not None and old != final:
+                before = ended.orgs.loc[old]
+                seen[key] = (SUCCESSOR_ORG, f"{before['official_name']} ({old}) ended on {_when(before['valid_to'])}; "
+                             f"counted as {orgs.at[final, 'official_name']} ({final}), the same service")  # fmt: skip
+        if seen[key] is not None:
+            rows[row] = seen[key]
+    out = pd.DataFrame.from_dict(rows, orient="index", columns=["rule", "detail"])
+    return out.astype({"rule": "str", "detail": "str"})
 
 
 def org_key(frame: pd.DataFrame, codes: pd.Series) -> pd.Series:

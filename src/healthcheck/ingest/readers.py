@@ -2,8 +2,9 @@
 
 The survey platform exports CSV in whatever encoding the person saving it chose, or XLSX.
 :func:`read_raw` detects UTF-16 (with or without a byte order mark), UTF-8 (with or without
-BOM) and Windows-1252, refuses binary files and old ``.xls`` workbooks, and names the file and
-spreadsheet row of anything it cannot read. :func:`tidy` then gives the frame every cleaning
+BOM) and Windows-1252, detects a semicolon-, tab- or bar-separated "CSV" (or is told the
+delimiter), finds the header below a title row, refuses binary files and old ``.xls`` workbooks,
+and names the file and spreadsheet row of anything it cannot read. :func:`tidy` then gives the frame every cleaning
 rule starts from: matched column names, stripped cells, empty cells missing, the index the
 spreadsheet row. The worker survey (:mod:`healthcheck.ingest.survey`) and the organisational
 return (:mod:`healthcheck.ingest.returns`) both read their exports here.
@@ -14,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Sequence
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -24,12 +26,16 @@ from healthcheck.errors import InputError
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")  # control characters other than tab, newlines, form feed
 
 
-def read_raw(path: Path) -> pd.DataFrame:
+def read_raw(path: Path, *, expected: Sequence[str] = (), delimiter: str | None = None) -> pd.DataFrame:
     """The export as typed: every cell a string ('' when empty), the header as column names.
 
     CSV is read as UTF-8 (with or without BOM) or UTF-16, else Windows-1252; XLSX with openpyxl (first
-    sheet). Trailing lines that are entirely empty are not rows. ``attrs['encoding']`` says
-    how the file was read.
+    sheet). The CSV's delimiter is ``delimiter`` when named, else detected (comma, semicolon, tab
+    or bar: :func:`detect_delimiter`). The header is the first row that names every ``expected``
+    column (matched as :func:`column_key` does), else the first row as full as the rows below it,
+    so that a title and blank rows above the header are passed over (:func:`find_header`).
+    Trailing lines that are entirely empty are not rows. ``attrs`` say how the file was read:
+    ``encoding``, ``delimiter`` (None for XLSX) and ``header_row`` (the header's spreadsheet row).
     """
     path = Path(path)
     if not path.is_file():
@@ -39,32 +45,84 @@ def read_raw(path: Path) -> pd.DataFrame:
         raise InputError("no responses: the file is empty", file=path)
     if data[:4] == b"PK\x03\x04":
         records, encoding = xlsx_records(path), "xlsx"
+        delimiter = None
     elif data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise InputError("this is an old Excel .xls file, which cannot be read", file=path, hint="save as .xlsx or CSV")
     else:
         text, encoding = decode_text(data, path)
-        records = csv_records(text, path)
+        if delimiter is not None and (len(delimiter) != 1 or delimiter in '"\r\n'):
+            raise InputError(f"the delimiter must be one character such as ',' or ';', got {delimiter!r}", file=path)
+        delimiter = delimiter or detect_delimiter(text)
+        records = csv_records(text, path, delimiter)
     while records and not any(cell.strip() for cell in records[-1]):
         records.pop()
     if not records:
         raise InputError("no responses: the file is empty", file=path)
-    header, body = records[0], records[1:]
+    at = find_header(records, expected)
+    header, body = records[at], records[at + 1 :]
     width = len(header)
     rows = []
-    for number, record in enumerate(body, start=2):
+    for number, record in enumerate(body, start=at + 2):
         if len(record) > width:
             if any(cell.strip() for cell in record[width:]):
                 raise InputError(
                     f"the row has {len(record)} values but the header has {width} columns",
                     file=path,
                     row=number,
-                    hint="check for an unquoted comma in a free-text answer",
+                    hint=_width_hint(delimiter),
                 )
             record = record[:width]
         rows.append(record + [""] * (width - len(record)))
     frame = pd.DataFrame(rows, columns=header, dtype="str") if rows else pd.DataFrame(columns=header, dtype="str")
-    frame.attrs["encoding"] = encoding
+    frame.attrs.update(encoding=encoding, delimiter=delimiter, header_row=at + 1)
     return frame
+
+
+#: Delimiters a spreadsheet's "CSV" may use, by name (for messages), the comma first.
+DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
+
+
+def _width_hint(delimiter: str | None) -> str:
+    if delimiter is None:
+        return "check the sheet for values beyond the header's last column"
+    name = DELIMITERS.get(delimiter, repr(delimiter))
+    return f"the file was read as {name}-separated: check for an unquoted {name} in a free-text answer"
+
+
+def detect_delimiter(text: str, lines: int = 50) -> str:
+    """The delimiter of CSV text: of comma, semicolon, tab and bar, the one that splits the first lines
+    into the most columns, the same number on most lines (a comma when none splits them)."""
+    sample = "\n".join(text.splitlines()[:lines])
+    best, best_width = ",", 1
+    for candidate in DELIMITERS:
+        try:
+            widths = [len(r) for r in csv.reader(io.StringIO(sample, newline=""), delimiter=candidate) if any(r)]
+        except csv.Error:
+            continue
+        if not widths:
+            continue
+        common = max(set(widths), key=lambda w: (widths.count(w), w))
+        if common > best_width and widths.count(common) >= len(widths) / 2:
+            best, best_width = candidate, common
+    return best
+
+
+def find_header(records: list[list[str]], expected: Sequence[str] = (), look: int = 20) -> int:
+    """The index of the header among ``records``: the first of the first ``look`` rows that names every
+    ``expected`` column, else the first with at least two cells and as many filled as half the fullest
+    row's (a title row above the header has one cell); 0 when none qualifies."""
+    top = records[:look]
+    keys = {column_key(c) for c in expected}
+    if keys:
+        for at, record in enumerate(top):
+            if keys <= {column_key(c) for c in record}:
+                return at
+    filled = [sum(bool(str(c).strip()) for c in r) for r in top]
+    widest = max(filled, default=0)
+    for at, count in enumerate(filled):
+        if count >= 2 and count * 2 >= widest:
+            return at
+    return 0
 
 
 def decode_text(data: bytes, path: Path) -> tuple[str, str]:
@@ -117,10 +175,10 @@ def _utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
-def csv_records(text: str, path: Path) -> list[list[str]]:
+def csv_records(text: str, path: Path, delimiter: str = ",") -> list[list[str]]:
     """The CSV's records; an unreadable one (such as a cell over the csv module's limit) names its row."""
     records: list[list[str]] = []
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         for record in reader:
             records.append(list(record))
@@ -176,14 +234,15 @@ def column_key(name: object) -> str:
 
 
 def tidy(raw: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    """Matched column names, stripped cells, empty as missing; index = spreadsheet row.
+    """Matched column names, stripped cells, empty as missing; index = spreadsheet row (below ``header_row``).
 
     Returns the frame and its columns without a header name (those that are also empty, such
     as from a trailing comma on every line, are dropped).
     """
     frame = raw.copy()
     frame.columns = [column_key(c) or f"unnamed_{i + 1}" for i, c in enumerate(frame.columns)]
-    frame.index = pd.RangeIndex(2, len(frame) + 2, name="source_row")
+    first = int(raw.attrs.get("header_row", 1)) + 1  # the first data row as a spreadsheet numbers it
+    frame.index = pd.RangeIndex(first, len(frame) + first, name="source_row")
     for position in range(frame.shape[1]):
         col = frame.iloc[:, position]
         text = col.astype("str").str.strip()

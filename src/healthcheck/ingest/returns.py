@@ -50,7 +50,10 @@ from healthcheck import catalogue
 from healthcheck.config import Project
 from healthcheck.errors import InputError
 from healthcheck.ingest.names import (
+    ENDED_ORG,
     NAME_MAP_NAME,
+    SUCCESSOR_ORG,
+    history_notes,
     load_name_map,
     name_map_lookup,
     resolve_organisations,
@@ -66,7 +69,7 @@ from healthcheck.ingest.rules import (
 )
 from healthcheck.ingest.schema import MAX_LISTED
 from healthcheck.reference.labels import label_key, label_text_key
-from healthcheck.reference.organisations import OrganisationIndex, load_organisations
+from healthcheck.reference.organisations import OrganisationIndex, organisations_as_of
 from healthcheck.reference.return_codebook import (
     META_COLUMNS,
     load_return_codebook,
@@ -84,6 +87,8 @@ RULES: list[tuple[str, str]] = [
     ("blank", "excluded"),
     ("test", "excluded"),
     ("unresolved_org", "excluded"),
+    (SUCCESSOR_ORG, "flagged"),
+    (ENDED_ORG, "flagged"),
     ("duplicate", "excluded"),
     ("filter_mismatch", "flagged"),
     ("implausible", "flagged"),
@@ -420,8 +425,13 @@ def clean_return(
     codebook: pd.DataFrame,
     orgs: pd.DataFrame,
     name_map: pd.DataFrame | None = None,
+    year: int | None = None,
 ) -> ReturnResult:
-    """Apply the rules (see the module docstring) to a raw return; no files are read or written."""
+    """Apply the rules (see the module docstring) to a raw return; no files are read or written.
+
+    With ``orgs`` from :func:`~healthcheck.reference.organisations.organisations_as_of` the
+    return is resolved as of ``year`` (an abolished council flagged ``successor_org`` or ``ended_org``).
+    """
     encoding = raw.attrs.get("encoding")
     frame, ignored = tidy(raw)
     if frame.empty:
@@ -477,6 +487,9 @@ def clean_return(
     keep = codes.notna()
     frame, codes, answers = frame[keep], codes[keep], answers[keep]
     submitted, service = submitted[keep], service[keep]
+    notes = history_notes(frame, index, codes, year or 0)
+    for r, note in notes.iterrows():
+        log.add(frame, r, note["rule"], note["detail"])
 
     work = frame.assign(submitted=submitted, service=service)  # 6
     drop, why = rule_duplicate(work, codes)
@@ -534,11 +547,12 @@ def clean_return_year(project: Project, year: int) -> ReturnResult:
             expected,
         )
     result = clean_return(
-        read_raw(source),
+        read_raw(source, expected=("response_id", "org_name")),
         source=source,
         codebook=load_return_codebook(project, year),
-        orgs=load_organisations(project),
+        orgs=organisations_as_of(project, year),
         name_map=load_name_map(project),
+        year=year,
     )
     write_return_outputs(result, project.processed_dir(year))
     return result

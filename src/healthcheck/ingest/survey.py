@@ -18,6 +18,9 @@ The rules, in the order :func:`clean` applies them (each is a small function bel
 7. ``unresolved_org``: the organisation is resolved by code, then name or alias, then
    ``params/org_name_map.csv`` (:mod:`healthcheck.ingest.names`; a code there that the
    reference data does not know is an error); rows still unresolved are excluded and listed.
+   A year's export is resolved as of that year: a council abolished before the round counts
+   under its one same-service successor (flagged ``successor_org``) or is kept under its own
+   code (flagged ``ended_org``); :func:`healthcheck.ingest.names.history_notes`.
 8. answers recoded to 1-5 (labels or numbers); numbers outside 1-5 become missing and are
    flagged ``out_of_range``; an unknown label is an error (never guessed; caught in step 2).
 9. ``submitted`` read as dd/mm/yyyy HH:MM (day first) or ISO 8601 (parsed before step 5,
@@ -34,7 +37,7 @@ out + rows excluded.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -43,8 +46,12 @@ from healthcheck import catalogue
 from healthcheck.config import Project
 from healthcheck.errors import InputError
 from healthcheck.files import atomic_write_text
+from healthcheck.ingest.headcounts import HEADCOUNT_BELOW, headcount_problems, load_headcounts
 from healthcheck.ingest.names import (
+    ENDED_ORG,
     NAME_MAP_NAME,
+    SUCCESSOR_ORG,
+    history_notes,
     load_name_map,
     name_map_lookup,
     org_key,
@@ -76,7 +83,7 @@ from healthcheck.ingest.schema import (
     validate_responses,
 )
 from healthcheck.reference.codebook import item_columns, load_codebook
-from healthcheck.reference.organisations import OrganisationIndex, load_organisations
+from healthcheck.reference.organisations import OrganisationIndex, organisations_as_of
 
 #: (rule, action) in the order applied; 'excluded' rules drop rows, 'flagged' rules only log.
 RULES: list[tuple[str, str]] = [
@@ -87,10 +94,15 @@ RULES: list[tuple[str, str]] = [
     ("incomplete", "excluded"),
     ("partial_kept", "flagged"),
     ("unresolved_org", "excluded"),
+    (SUCCESSOR_ORG, "flagged"),
+    (ENDED_ORG, "flagged"),
     ("out_of_range", "flagged"),
     ("role_other", "flagged"),
+    (HEADCOUNT_BELOW, "flagged"),
 ]
 QA_COLUMNS = ["response_id", "source_row", "rule", "column", "value", "detail"]
+#: Columns every export's header names: how the header is found below a title row.
+HEADER_KEYS = ("response_id", "org_name")
 OUTPUT_FRONT = ["response_id", "submitted", "org_code", "org_name", "org_type", "region", "service", "role"]
 
 
@@ -250,8 +262,13 @@ def clean(
     codebook: pd.DataFrame,
     orgs: pd.DataFrame,
     name_map: pd.DataFrame | None = None,
+    year: int | None = None,
 ) -> CleanResult:
-    """Apply the rules (see the module docstring) to a raw export; no files are read or written."""
+    """Apply the rules (see the module docstring) to a raw export; no files are read or written.
+
+    ``orgs`` from :func:`~healthcheck.reference.organisations.organisations_as_of` resolves the
+    export as of ``year``; a plain organisations table resolves it without history.
+    """
     items = item_columns(codebook)
     encoding = raw.attrs.get("encoding")
     frame, ignored = tidy(raw)  # 1
@@ -298,6 +315,10 @@ def clean(
     frame = _exclude(frame, unresolved, "unresolved_org", why, log)
     codes = codes.loc[frame.index]
 
+    notes = history_notes(frame, index, codes, year or 0)  # 7, kept and flagged
+    for rule in (SUCCESSOR_ORG, ENDED_ORG):
+        hit = notes.index[notes["rule"] == rule]
+        log.add(frame, pd.Series(frame.index.isin(hit), index=frame.index), rule, notes["detail"].reindex(frame.index))
     log.add(frame, partial, "partial_kept", answered + " (at least half): kept")  # 6, rows kept
     tokens = tokens.loc[frame.index]
     for row, column in out_of_range_cells(tokens):  # 8
@@ -374,16 +395,30 @@ def raw_export_path(project: Project, year: int) -> Path:
 def clean_year(project: Project, year: int) -> CleanResult:
     """Clean a year's raw export and write responses.parquet, qa_log.csv and qa_summary.md."""
     source = raw_export_path(project, year)
-    raw = read_raw(source)
+    raw = read_raw(source, expected=HEADER_KEYS)
     result = clean(
         raw,
         source=source,
         codebook=load_codebook(year, project),
-        orgs=load_organisations(project),
+        orgs=organisations_as_of(project, year),
         name_map=load_name_map(project),
+        year=year,
     )
+    headcounts = catalogue.HEADCOUNTS.path(project, year)
+    result = with_headcount_checks(result, headcount_problems(load_headcounts(project, year), result.responses,
+                                                              project.key(headcounts)))  # fmt: skip
     write_outputs(result, project.processed_dir(year), year=year, root=project.root)
     return result
+
+
+def with_headcount_checks(result: CleanResult, problems: pd.DataFrame) -> CleanResult:
+    """The result with the headcounts' QA rows (:func:`~healthcheck.ingest.headcounts.headcount_problems`) logged."""
+    if problems.empty:
+        return result
+    log = pd.concat([result.qa_log, problems.astype(result.qa_log.dtypes.to_dict())], ignore_index=True)
+    counts = result.counts.copy()
+    counts.loc[counts["rule"] == HEADCOUNT_BELOW, "rows"] = len(problems)
+    return replace(result, qa_log=log, counts=counts)
 
 
 def write_outputs(

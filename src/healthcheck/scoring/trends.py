@@ -26,6 +26,7 @@ from healthcheck.files import atomic_write
 from healthcheck.params import ScoringParams, load_scoring_params
 from healthcheck.reference.areas import area_codes, load_areas
 from healthcheck.reference.codebook import load_codebook
+from healthcheck.reference.organisations import same_service_successors
 from healthcheck.scoring.comparable import comparable_items, coverage, item_maps
 from healthcheck.scoring.score import NATIONAL, org_counts, respondent_scores
 from healthcheck.scoring.stats import mean_sd, moments, welch
@@ -287,10 +288,17 @@ def build_trends(project: Project, year: int) -> pd.DataFrame | None:
     if missing:
         raise InputError(f"item column(s) {', '.join(missing)} of the {prev} codebook are not in the cleaned data",
                          file=prev_path, column=missing[0])  # fmt: skip
+    # a council that took over the same service under a new code (North Yorkshire, 2023) carries on its
+    # predecessor's figures; a split or merged council does not (reference.organisations)
+    successors = same_service_successors(project, prev, year)
+    previous = previous.assign(org_code=previous["org_code"].replace(successors))
+    previous_ranks = _read_ranks(project, prev)
+    if previous_ranks is not None:
+        previous_ranks = previous_ranks.assign(org_code=previous_ranks["org_code"].replace(successors))
     return compute_trends(
         previous, responses, previous_book, codebook, load_scoring_params(project, year), previous_year=prev,
         year=year, areas=area_codes(load_areas(project)), item_map=item_maps(project, prev, year),
-        previous_ranks=_read_ranks(project, prev), current_ranks=_read_ranks(project, year),
+        previous_ranks=previous_ranks, current_ranks=_read_ranks(project, year),
     )  # fmt: skip
 
 

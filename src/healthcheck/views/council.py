@@ -20,7 +20,7 @@ from healthcheck.config import Project
 from healthcheck.params import Band, ScoringParams
 from healthcheck.reference.areas import AREA_COLUMNS, area_codes, area_order, area_title, load_areas
 from healthcheck.reference.codebook import load_codebook
-from healthcheck.reference.organisations import OrganisationIndex, load_organisations
+from healthcheck.reference.organisations import organisation_index
 from healthcheck.text.numbers import round_half_up
 from healthcheck.text.words import rating_label
 from healthcheck.views.tables import read_meta, read_tables, scored_params
@@ -203,7 +203,7 @@ def load_council_view(project: Project | None, year: int | None, council: str) -
     """
     project = project or Project.default()
     year = project.resolve_year(year)
-    org = OrganisationIndex.build(load_organisations(project)).lookup(council)
+    org = organisation_index(project, year).lookup(council)  # as of the year: its councils, and older names
     tables = read_tables(project, year)
     meta = read_meta(project, year)
     params = scored_params(project, year, meta)
@@ -289,6 +289,8 @@ def build_view(
     if not rate_row.empty:
         view.headcount = _int(rate_row["headcount"].iloc[0])
         view.response_rate = _float(rate_row["response_rate"].iloc[0])
+        if view.headcount is not None and view.headcount < n_responses:  # over 100%: not available (QA log)
+            view.response_rate = None
 
     drivers = tables["drivers"]
     view.drivers_national = by_area(drivers[drivers["level"] == "national"], DRIVER_COLUMNS)

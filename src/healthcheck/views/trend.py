@@ -19,7 +19,7 @@ from healthcheck.errors import InputError
 from healthcheck.params import Band, ScoringParams
 from healthcheck.reference.areas import area_codes, area_order, load_areas
 from healthcheck.reference.codebook import load_codebook
-from healthcheck.reference.organisations import OrganisationIndex, load_organisations
+from healthcheck.reference.organisations import organisation_index, same_service_successors, succession
 from healthcheck.scoring.comparable import comparable_items, coverage, item_maps
 from healthcheck.scoring.trends import COMPARED, DECLINED, IMPROVED, NEW, NO_CHANGE, SUPPRESSED, load_trends
 from healthcheck.text.numbers import round_half_up
@@ -77,7 +77,9 @@ def series(project: Project, year: int, *, org_code: str | None = None, region: 
             parts.append(bench[(bench["level"] == "region") & (bench["group"] == region)].assign(year=y))
         if org_code:
             scores = read_table(project, y, cat.ORG_SCORES)
-            own = scores[scores["org_code"] == org_code]
+            # the same service under an earlier code (a county before its unitary council) is the same series
+            earlier = {old for old, now in same_service_successors(project, y, year).items() if now == org_code}
+            own = scores[scores["org_code"].isin({org_code, *earlier})]
             own = own.assign(level="org", group=org_code, year=y)
             own = own.assign(score=own["score"].where(own["reportable"].fillna(False).astype(bool)))
             parts.append(own)
@@ -171,6 +173,8 @@ class CouncilTrend:
     changes: pd.DataFrame = field(default_factory=pd.DataFrame)
     national: pd.DataFrame = field(default_factory=pd.DataFrame)
     series: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: How the council came to be since the previous round (reference.organisations.succession), or None.
+    succession: dict | None = None
 
     @property
     def min_respondents(self) -> int:
@@ -245,7 +249,7 @@ def load_council_trend(project: Project | None, year: int | None, council: str) 
     """
     project = project or Project.default()
     year = project.resolve_year(year)
-    org = OrganisationIndex.build(load_organisations(project)).lookup(council)
+    org = organisation_index(project, year).lookup(council)
     params = scored_params(project, year)
     table = load_trends(project, year)
     previous = int(table["previous_year"].iloc[0]) if table is not None and len(table) else None
@@ -259,7 +263,9 @@ def load_council_trend(project: Project | None, year: int | None, council: str) 
     region = org.get("region")
     region = None if region is None or pd.isna(region) else str(region)
     frame = series(project, year, org_code=str(org["org_code"]), region=region) if table is not None else pd.DataFrame()
-    return council_trend(table, frame, org=org, year=year, previous=previous, areas=load_areas(project), params=params)
+    trend = council_trend(table, frame, org=org, year=year, previous=previous, areas=load_areas(project), params=params)
+    trend.succession = succession(project, trend.code, year)
+    return trend
 
 
 _VERDICTS = {IMPROVED: "Significant improvement", DECLINED: "Significant decline", NO_CHANGE: "No significant change"}
