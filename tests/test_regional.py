@@ -220,7 +220,7 @@ def test_region_comparison_chart_marks_region_and_england_apart():
     fig = chart.figure
     assert [t.name for t in fig.data] == ["England", "North West (with 95% confidence interval)"]
     assert [t.marker.symbol for t in fig.data] == ["circle-open", "square"]
-    assert fig.data[1].x[0] == 80.0 and fig.layout.title.text.startswith("The North West compared with England")
+    assert fig.data[1].x[0] == 80.0 and chart.title.startswith("The North West compared with England")
 
 
 # --------------------------------------------------------------------------------------

@@ -43,7 +43,8 @@ PLOTLY_MIME = "application/vnd.plotly.v1+json"
 META_KEY = "healthcheck"
 #: What an empty (missing) cell shows in the documents.
 MISSING_TEXT = "n/a"
-PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
+#: No toolbar in a report: its icons were faint (1.7:1) and added ten tab stops to every chart; hover stays.
+PLOTLY_CONFIG = {"displayModeBar": False, "displaylogo": False, "responsive": True}
 
 Cell = str | int | float | bool | None
 
