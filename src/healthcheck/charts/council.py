@@ -225,6 +225,7 @@ def drivers(view: CouncilView) -> Chart:
         y_title="Standard",
     )
     fig.update_xaxes(range=[x_min, 1], dtick=0.1, zeroline=True, zerolinecolor="#595959")
+    fig.update_layout(showlegend=True)  # say whose estimates the markers are, even when there is only England
     fig.update_yaxes(
         tickmode="array", tickvals=list(position.values()), ticktext=list(position), autorange="reversed",
         showgrid=False, zeroline=False,

@@ -72,6 +72,7 @@ def document_properties(
             "email": publication.contact.email,
             "phone": publication.contact.phone,
         },
+        "alternative_formats": publication.alternative_formats,
         "description": "; ".join(s for s in said if s) + ".",
         "provenance": provenance,
     }

@@ -111,6 +111,7 @@ LEGACY_MARKS = {"n/a": "[x]", "*": "[low]", "": "[x]"}
 _NUMBER_TEXT = re.compile(r"^(-?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(%?)$")
 #: Sheets before the tables, in the Analysis Function's order.
 COVER, CONTENTS, NOTES = "Cover", "Contents", "Notes"
+COVER_WIDTH = 90  # characters: the cover's one column, which its paragraphs wrap in
 
 
 def number_from_text(text: str) -> tuple[float, str] | None:
@@ -168,6 +169,7 @@ def _para(ws: Any, row: int, text: str) -> int:
 
     _set_text(ws.cell(row, 1), text)
     ws.cell(row, 1).alignment = Alignment(wrap_text=True, vertical="top")
+    _fit_height(ws, row, [text], [COVER_WIDTH])
     return row + 1
 
 
@@ -209,11 +211,20 @@ def _write_cover(ws: Any, tables: Sequence[TableSpec], *, title: str, source: st
     for mark in marks_in(tables):
         row = _para(ws, row, f"{mark}: {SHORTHAND[mark]}")
     row = _para(ws, row, "Figures are stored unrounded; they are shown rounded as in the report.")
-    ws.column_dimensions["A"].width = 100
+    ws.column_dimensions["A"].width = COVER_WIDTH
 
 
-def _simple_table(ws: Any, top: int, columns: Sequence[str], rows: Sequence[Sequence[Any]], name: str) -> str:
-    """A small Excel Table (contents, notes) from ``top``; returns its reference."""
+def _fit_height(ws: Any, row: int, texts: Sequence[str], widths: Sequence[float]) -> None:
+    """A row tall enough for its wrapped text (spreadsheet programs do not always work it out)."""
+    lines = max((-(-len(t) // max(int(w) - 1, 1)) for t, w in zip(texts, widths, strict=False)), default=1)
+    if lines > 1:
+        ws.row_dimensions[row].height = 15 * lines
+
+
+def _simple_table(
+    ws: Any, top: int, columns: Sequence[str], rows: Sequence[Sequence[Any]], name: str, widths: Sequence[float]
+) -> str:
+    """A small Excel Table (contents, notes) from ``top``, columns ``widths`` wide; returns its reference."""
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.table import Table, TableStyleInfo
@@ -226,6 +237,9 @@ def _simple_table(ws: Any, top: int, columns: Sequence[str], rows: Sequence[Sequ
             cell = ws.cell(r, c)
             _put(cell, value)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
+        _fit_height(ws, r, [str(v) for v in values], widths)
+    for c, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(c)].width = width
     ref = f"A{top}:{get_column_letter(len(columns))}{top + max(len(rows), 1)}"
     table = Table(displayName=name, ref=ref)
     table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=True)
@@ -239,12 +253,11 @@ def _write_contents(ws: Any, tables: Sequence[TableSpec], names: list[str], head
     _set_text(ws["A2"], "This worksheet contains one table: each worksheet of the workbook and what it holds.")
     rows = [(COVER, "About this workbook: source, publication, contact, other formats and shorthand"),
             (NOTES, "The notes the tables refer to"), *zip(names, headings, strict=True)]  # fmt: skip
-    _simple_table(ws, 3, ("Worksheet", "What it holds"), rows, "Contents_table")
+    _simple_table(ws, 3, ("Worksheet", "What it holds"), rows, "Contents_table", (14, 90))
     for r, (sheet, _) in enumerate(rows, start=4):
         ws.cell(r, 1).hyperlink = f"#'{sheet}'!A1"
         ws.cell(r, 1).style = "Hyperlink"
-    ws.column_dimensions["A"].width = 14
-    ws.column_dimensions["B"].width = 100
+    _print_setup(ws, 3, False)
 
 
 def _write_notes(ws: Any, tables: Sequence[TableSpec], notes: dict[str, int], names: list[str]) -> None:
@@ -258,10 +271,8 @@ def _write_notes(ws: Any, tables: Sequence[TableSpec], notes: dict[str, int], na
     rows = [(f"[note {number}]", text, ", ".join(used[text])) for text, number in notes.items()]
     if not rows:
         rows = [("[x]", "The tables have no notes.", "[x]")]
-    _simple_table(ws, 3, ("Note number", "Note text", "Tables"), rows, "Notes_table")
-    ws.column_dimensions["A"].width = 14
-    ws.column_dimensions["B"].width = 90
-    ws.column_dimensions["C"].width = 24
+    _simple_table(ws, 3, ("Note number", "Note text", "Tables"), rows, "Notes_table", (14, 80, 24))
+    _print_setup(ws, 3, False)
 
 
 def _print_setup(ws: Any, header: int, landscape: bool) -> None:
@@ -320,8 +331,9 @@ def _write_table(ws: Any, spec: TableSpec, display_name: str, heading: str) -> t
         ]
         ws.column_dimensions[get_column_letter(c)].width = _width(texts)
         if max((len(t) for t in texts), default=0) > MAX_WIDTH:  # long wording wraps in its column
-            for r in range(header + 1, last_row + 1):
+            for r, t in zip(range(header + 1, last_row + 1), texts[1:], strict=False):
                 ws.cell(r, c).alignment = Alignment(wrap_text=True, vertical="top")
+                _fit_height(ws, r, [t], [MAX_WIDTH])
     _print_setup(ws, header, table_fit(spec).landscape)
     return ref, display_name
 

@@ -148,7 +148,8 @@ def _tables(document: Any, tables: Sequence[TableSpec]) -> None:
         # the section before ends (portrait) above the caption; this one (landscape) after the small print
         start = caption
         while start.getprevious() is not None and (
-            start.getprevious().tag in (f"{{{W}}}bookmarkStart", f"{{{W}}}bookmarkEnd") or _is_heading(start.getprevious())
+            start.getprevious().tag in (f"{{{W}}}bookmarkStart", f"{{{W}}}bookmarkEnd")
+            or _is_heading(start.getprevious())
         ):
             start = start.getprevious()  # a heading goes over with the wide table it heads
         end = tbl

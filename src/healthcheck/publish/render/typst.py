@@ -22,6 +22,7 @@ CELL_INSET_PT = 10.0  # 5 pt either side
 #: Table type sizes, largest first: never below 9 pt, so a table reads at arm's length.
 TABLE_SIZES_PT = (9.5, 9.0)
 
+
 def typst_string(text: str) -> str:
     """A typst string literal."""
     body = str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "")
@@ -46,7 +47,7 @@ def _char_em(c: str) -> float:
     return 0.54
 
 
-def _text_width(text: str, size: float, bold: bool = False) -> float:
+def text_width(text: str, size: float, bold: bool = False) -> float:
     """Printed width in points of ``text`` in Liberation Sans / Arial at ``size`` (a little generous)."""
     return sum(_char_em(c) for c in text) * size * (1.08 if bold else 1.0)
 
@@ -70,10 +71,10 @@ def _needs(spec: TableSpec, size: float) -> tuple[list[float], list[float]]:
     least, most = [], []
     for i, name in enumerate(spec.columns):
         cells = [row[i] for row in shown]
-        word = max([_text_width(w, size, bold=True) for w in name.split()] +
-                   [_text_width(w, size) for c in cells for w in c.split()], default=0.0)  # fmt: skip
-        whole = max([_text_width(c, size) for c in cells], default=0.0)
-        header = _text_width(name, size, bold=True)
+        word = max([text_width(w, size, bold=True) for w in name.split()] +
+                   [text_width(w, size) for c in cells for w in c.split()], default=0.0)  # fmt: skip
+        whole = max([text_width(c, size) for c in cells], default=0.0)
+        header = text_width(name, size, bold=True)
         # a long header may take two lines; a cell would rather not wrap
         want = max(word, whole, header if len(name) <= 14 else header / 2)
         least.append(word + CELL_INSET_PT)
@@ -151,5 +152,6 @@ def landscape_typst(start: bool) -> str:
 
 __all__ = [
     "CELL_INSET_PT", "LANDSCAPE_WIDTH_CM", "LANDSCAPE_WIDTH_PT", "TABLE_SIZES_PT", "TEXT_WIDTH_CM", "TEXT_WIDTH_PT",
-    "TableFit", "column_shares", "landscape_typst", "table_fit", "table_layout", "table_typst", "typst_string",
+    "TableFit", "column_shares", "landscape_typst", "table_fit", "table_layout", "table_typst", "text_width",
+    "typst_string",
 ]  # fmt: skip
