@@ -152,15 +152,21 @@ def _tables(document: Any, tables: Sequence[TableSpec]) -> None:
             or _is_heading(start.getprevious())
         ):
             start = start.getprevious()  # a heading goes over with the wide table it heads
-        end = tbl
-        while end.getnext() is not None and end.getnext().tag == f"{{{W}}}p" and _is_small_print(end.getnext()):
-            end = end.getnext()
+        end, probe = tbl, tbl.getnext()
+        while probe is not None and (_is_bookmark(probe) or (probe.tag == f"{{{W}}}p" and _is_small_print(probe))):
+            if not _is_bookmark(probe):
+                end = probe  # the table's source and notes stay on its landscape page
+            probe = probe.getnext()
         before = start.getprevious()
         if before is not None and before.find(f"{{{W}}}pPr/{{{W}}}sectPr") is not None and _landscape(before):
             body.remove(before)  # straight after another wide table: one landscape section for both
         else:
             start.addprevious(_section_break(final, landscape=False))
         end.addnext(_section_break(final, landscape=True))
+
+
+def _is_bookmark(element: Any) -> bool:
+    return element.tag in (f"{{{W}}}bookmarkStart", f"{{{W}}}bookmarkEnd")
 
 
 def _is_heading(element: Any) -> bool:
