@@ -577,3 +577,17 @@ def test_tall_chart_fits_on_the_page() -> None:
     assert 'image("figures/bars.svg", width: 100%, alt: "Alt")' in typst
     assert chart_aspect({"layout": {}}) == pytest.approx(500 / 900)  # no size: the exporter's 900 x 500
     assert chart_aspect({"layout": {"width": 0, "height": "x"}}) == pytest.approx(500 / 900)
+
+
+def test_short_tables_stay_whole_on_a_page() -> None:
+    """A table that fits on a page is kept whole with its caption; a long one may break (header repeated)."""
+    short = TableSpec(name="s", title="T", source="S", columns=("Area", "Score"), rows=(("Leadership", 74.3),) * 3,
+                      formats=(None, ",.1f"))  # fmt: skip
+    long = TableSpec(name="l", title="T", source="S", columns=("Area", "Score"), rows=(("Leadership", 74.3),) * 60,
+                     formats=(None, ",.1f"))  # fmt: skip
+    fit = render.typst.table_fit(short)
+    # caption 30 pt, then 4 rows of one line: 4 x (9.5 x 1.25 + 8) pt
+    assert render.typst.table_height(short, fit) == pytest.approx(30 + 4 * (9.5 * 1.25 + 8))
+    assert render.typst.fits_a_page(short, fit) and not render.typst.fits_a_page(long, render.typst.table_fit(long))
+    assert "set block(breakable: false)" in render.typst.table_typst(short)
+    assert "set block(breakable: false)" not in render.typst.table_typst(long)

@@ -9,6 +9,7 @@ writes a table as raw typst, because pandoc's typst writer leaves cell text such
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from healthcheck.publish.display import TableSpec
@@ -19,6 +20,9 @@ TEXT_WIDTH_PT = TEXT_WIDTH_CM / 2.54 * 72
 LANDSCAPE_WIDTH_CM = 25.7
 LANDSCAPE_WIDTH_PT = LANDSCAPE_WIDTH_CM / 2.54 * 72
 CELL_INSET_PT = 10.0  # 5 pt either side
+#: The height a table may take and still be kept whole on one page with its caption (pt): A4 less
+#: margins, running header and room for a heading, upright and on its side.
+PAGE_ROOM_PT = {False: 640.0, True: 400.0}
 #: Table type sizes, largest first: never below 9 pt, so a table reads at arm's length.
 TABLE_SIZES_PT = (9.5, 9.0)
 
@@ -126,6 +130,25 @@ def column_shares(spec: TableSpec) -> list[float]:
     return list(table_fit(spec).shares)
 
 
+def table_height(spec: TableSpec, fit: TableFit) -> float:
+    """Roughly how tall the table prints (pt): each row as many lines as its fullest cell needs."""
+    line = fit.size * 1.25
+    total = 30.0  # the caption
+    rows = [(list(spec.columns), True)] + [(row, False) for row in spec.formatted_rows()]
+    for cells, bold in rows:
+        lines = 1
+        for text, share in zip(cells, fit.shares, strict=True):
+            room = max(share * fit.width_pt - CELL_INSET_PT, 1.0)
+            lines = max(lines, math.ceil(text_width(text, fit.size, bold=bold) / room))
+        total += lines * line + 8.0
+    return total
+
+
+def fits_a_page(spec: TableSpec, fit: TableFit) -> bool:
+    """Whether the table is short enough to be kept whole on one page with its caption."""
+    return table_height(spec, fit) <= PAGE_ROOM_PT[fit.landscape]
+
+
 def table_typst(spec: TableSpec) -> str:
     """A raw typst table in a numbered figure: widths, alignment, repeating header, smaller type when wide."""
     numeric = spec.numeric
@@ -136,9 +159,11 @@ def table_typst(spec: TableSpec) -> str:
     header = ", ".join(f"[#{typst_string(c)}]" for c in spec.columns)
     rows = spec.formatted_rows() or [["n/a"] * len(spec.columns)]
     body = ",\n".join("    " + ", ".join(f"[#{typst_string(t)}]" for t in row) for row in rows)
+    # a table that fits on a page stays whole, with its caption (a long one breaks, its header repeated)
+    keep = "#show figure.where(kind: table): set block(breakable: false)\n" if fits_a_page(spec, fit) else ""
     return (
         "```{=typst}\n"
-        f"#[\n#show table: set text(size: {size:g}pt)\n"
+        f"#[\n#show table: set text(size: {size:g}pt)\n{keep}"
         f"#figure(\n  table(\n    columns: ({widths},),\n    align: ({align},),\n"
         f"    table.header({header}),\n{body},\n  ),\n"
         f"  caption: [#{typst_string(spec.title)}],\n  kind: table,\n) <tbl-{spec.name}>\n]\n```\n"
@@ -151,7 +176,7 @@ def landscape_typst(start: bool) -> str:
 
 
 __all__ = [
-    "CELL_INSET_PT", "LANDSCAPE_WIDTH_CM", "LANDSCAPE_WIDTH_PT", "TABLE_SIZES_PT", "TEXT_WIDTH_CM", "TEXT_WIDTH_PT",
-    "TableFit", "column_shares", "landscape_typst", "table_fit", "table_layout", "table_typst", "text_width",
-    "typst_string",
+    "CELL_INSET_PT", "LANDSCAPE_WIDTH_CM", "LANDSCAPE_WIDTH_PT", "PAGE_ROOM_PT", "TABLE_SIZES_PT", "TEXT_WIDTH_CM",
+    "TEXT_WIDTH_PT", "TableFit", "column_shares", "fits_a_page", "landscape_typst", "table_fit", "table_height",
+    "table_layout", "table_typst", "text_width", "typst_string",
 ]  # fmt: skip
