@@ -15,13 +15,23 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $@
 
-setup: system $(VENV)/.installed ## create .venv and install the package, its tools and Chromium
+# the accessibility checks' npm packages (axe-core, puppeteer-core), exactly as package-lock.json pins them;
+# puppeteer-core never downloads a browser: the checks drive Debian's Chromium
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "warning: npm is missing; the accessibility tests will be skipped"; exit 0; }; \
+	 npm ci --no-audit --no-fund --loglevel=error && touch $@
 
-system: ## install Debian's Chromium for chart images (skipped when present)
+setup: system $(VENV)/.installed node_modules/.installed ## create .venv, install the package, its tools, Chromium and the npm checkers
+
+system: ## install Debian's Chromium (chart images, accessibility checks) and Node.js with npm (skipped when present)
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
 	 { echo "installing Debian's chromium for static chart export"; \
 	   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || \
 	   echo "warning: could not install chromium; chart images (PNG/SVG, Word, PDF) need it"; }
+	@command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || \
+	 { echo "installing Debian's nodejs and npm for the accessibility checks (axe-core)"; \
+	   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null) || \
+	   echo "warning: could not install nodejs and npm; the axe-core accessibility test will be skipped"; }
 
 run: setup ## sample data, clean, score and every report, end to end
 	$(HC) run

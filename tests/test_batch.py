@@ -106,7 +106,7 @@ def test_failure_isolated_rerun_redoes_only_failed_and_changed(scored, frozen_pa
 
     # the index lists every organisation scored, with its status and the failure's cause
     write_index(scored, YEAR, results)
-    page = (base / "index.html").read_text(encoding="utf-8")
+    page = (base / "build-record.html").read_text(encoding="utf-8")  # status and causes: the build record
     page = page[page.index("Council reports by region") :]  # the national and regional reports come first
     every = pd.read_parquet(scored.processed_dir(YEAR) / "org_scores.parquet")["org_code"].unique()
     assert len(every) == 12 and all(f"<td>{code}</td>" in page for code in every)
@@ -393,7 +393,7 @@ def test_a_batch_of_councils_with_the_national_and_regional_reports(scored, froz
 
     # the index lists the national and regional reports first, then the councils by region
     write_index(scored, YEAR, results)
-    page = (base / "index.html").read_text(encoding="utf-8")
+    page = (base / "build-record.html").read_text(encoding="utf-8")  # status and causes: the build record
     first_council = page.index("Council reports by region")
     assert page.index('href="england/report.html"') < first_council
     assert page.index(f'href="{batch.region_slug(good_region)}/report.html"') < first_council

@@ -14,14 +14,16 @@ from healthcheck.charts.council import (
     area_comparison,
     distribution,
     drivers,
-    item_groups,
     item_share_charts,
     item_share_groups,
     item_shares,
     item_shares_alt,
     short_wording,
 )  # fmt: skip
-from healthcheck.charts.style import WIDTH, band_edges
+from healthcheck.charts.statements import item_groups as statement_groups
+from healthcheck.charts.statements import part_height, wrap_width
+from healthcheck.charts.style import MAX_HEIGHT, WIDTH, band_edges
+from healthcheck.config import REPO_ROOT
 from healthcheck.errors import ReportError
 from healthcheck.reference.areas import load_areas
 from healthcheck.views.council import load_council_view
@@ -43,12 +45,12 @@ def halton(scored):
 @pytest.mark.parametrize("chart", CHARTS, ids=lambda c: c.__name__)
 def test_titles_axes_and_size(halton, chart):
     made = chart(halton)
-    assert isinstance(made, Chart) and made.title == made.figure.layout.title.text and made.alt
+    assert isinstance(made, Chart) and made.alt
     fig = made.figure
-    assert "2020" in fig.layout.title.text
+    assert "2020" in made.title and fig.layout.title.text is None  # one title: the caption
     assert fig.layout.xaxis.title.text
-    assert fig.layout.yaxis.title.text
-    assert fig.layout.width == WIDTH and fig.layout.height >= 300
+    assert fig.layout.yaxis.title.text or chart is item_shares  # the statement chart labels its rows
+    assert fig.layout.width == WIDTH and 300 <= fig.layout.height <= MAX_HEIGHT
 
 
 @pytest.mark.parametrize("who", ["Halton", "Warrington", "Cafcass"])
@@ -83,9 +85,9 @@ def test_area_comparison_values_and_bands(halton):
     assert list(traces["North West"].x)[5] == 64.0 and list(traces["England"].x)[10] == 35.0
     bands = [a.text for a in fig.layout.annotations]
     assert bands == [
-        "<b>Red</b> (improve)<br>0–50",
-        "<b>Amber</b> (monitor)<br>51–74",
-        "<b>Green</b> (sustain)<br>75–100",
+        "<b>Red</b><br>(improve)<br>0–50",
+        "<b>Amber</b><br>(monitor)<br>51–74",
+        "<b>Green</b><br>(sustain)<br>75–100",
     ]
     assert [(s.x0, s.x1) for s in fig.layout.shapes] == [(0.0, 50.5), (50.5, 74.5), (74.5, 100.0)]
 
@@ -102,7 +104,7 @@ def test_distribution_shows_others_as_bare_grey_points(halton):
     assert len(others.x) == 4 * 14
     assert council.x[0] == 77.55 and council.text[0] == "Halton"
     assert list(fig.layout.yaxis.ticktext)[:2] == ["Overall score", "1. Social work framework"]
-    assert "among the 5 organisations reporting" in fig.layout.title.text
+    assert "among the 5 organisations reporting" in chart.title
     only_overall = distribution(halton, by_area=False).figure
     assert len(only_overall.data[0].x) == 4
 
@@ -112,37 +114,51 @@ def test_item_shares_council_against_england(halton):
     agree = fig.data[0]
     assert [t.name for t in fig.data] == ["Agree", "Neither agree nor disagree", "Disagree"]
     assert list(agree.x) == [40.9, 37.9]
-    assert list(agree.y[1]) == ["Halton", "England"]
-    assert agree.y[0][0] == short_wording("I am given protected time for continuing professional development")
+    assert list(fig.layout.yaxis.ticktext) == ["Halton", "England"]
+    assert list(fig.layout.yaxis.tickvals) == list(agree.y)
+    # the whole wording, above the two bars, never cut short
+    assert [a.text for a in fig.layout.annotations] == [
+        "I am given protected time for continuing professional development"
+    ]
+    assert "…" not in fig.to_json()
     assert list(agree.text) == ["41%", "38%"]
+    assert agree.hovertext[0].startswith("I am given protected time for continuing professional development – Halton")
     assert len(item_shares(halton).figure.data[0].x) == 6
     assert item_shares(halton).name == "item_shares"
 
 
 def test_item_shares_come_in_parts_that_fit_a_page(halton):
-    """Standards 1-4, 5-8 and the other areas, each part only with the areas that have statements."""
+    """Whole areas in parts no taller than a page, each part only with the areas that have statements."""
     assert item_share_groups(halton) == [
-        ("item_shares_standards_1_4", ["s4"]),
-        ("item_shares_standards_5_8", ["s6"]),
-        ("item_shares_other_areas", ["tensions"]),
+        ("item_shares_standards_4_6", ["s4", "s6"]),
+        ("item_shares_tensions", ["tensions"]),
     ]
     parts = item_share_charts(halton)
-    assert [c.name for c in parts] == [
-        "item_shares_standards_1_4",
-        "item_shares_standards_5_8",
-        "item_shares_other_areas",
-    ]
-    assert parts[0].title == "Agreement with each statement: Halton and England, 2020 (Wellbeing)"
-    assert parts[0].alt == item_shares_alt(halton, ["s4"])
-    part = item_shares(halton, ["s4"]).figure
-    assert list(part.data[0].y[1]) == ["Halton", "England"]
-    assert part.layout.title.text == "Agreement with each statement: Halton and England, 2020 (Wellbeing)"
-    assert item_shares(halton, ["s4", "s6", "tensions"]).title.endswith("2020 (Wellbeing, CPD, Tensions)")
-    halton.items.loc[halton.items["area"] == "s6", "area"] = "s1"  # three areas of one part: named by the part
-    halton.items = pd.concat([halton.items, halton.items.assign(area="s2", item="s2_9")], ignore_index=True)
-    assert item_shares(halton, ["s1", "s2", "s4"]).title.endswith("2020 (Standards 1 to 4)")
-    assert item_shares_alt(halton, ["s4", "s6"]).endswith("disagree with each statement on Wellbeing and CPD.")
-    assert item_shares(halton).alt.endswith("disagree with each statement of the survey.")
+    assert [c.name for c in parts] == ["item_shares_standards_4_6", "item_shares_tensions"]
+    assert parts[0].title == "Agreement with each statement: Halton and England, 2020 (Standards 4 and 6)"
+    assert parts[1].title == "Agreement with each statement: Halton and England, 2020 (Tensions)"
+    assert parts[0].alt == item_shares_alt(halton, ["s4", "s6"])
+    assert all(c.figure.layout.height <= MAX_HEIGHT for c in parts)
+    assert item_shares(halton, ["s4", "s6", "tensions"]).title.endswith("2020 (Wellbeing, CPD and Tensions)")
+    assert item_shares_alt(halton, ["s4", "s6"]).startswith(
+        "Stacked bar chart of the percentage of Halton's respondents and of England's who agree, neither agree "
+        "nor disagree, or disagree with each statement on Wellbeing and CPD."
+    )
+    assert "each statement of the survey." in item_shares(halton).alt
+
+
+def test_statement_parts_from_the_codebook():
+    """Every statement of the survey: standards and other areas apart, whole areas, each part fits a page."""
+    areas = load_areas()
+    book = pd.read_csv(REPO_ROOT / "data" / "reference" / "codebook.csv")
+    wordings = {a: book.loc[book["area"] == a, "wording"].tolist() for a in book["area"].unique()}
+    parts = statement_groups(areas, wordings)
+    assert [p[0] for p in parts][:2] == ["item_shares_standards_1_2", "item_shares_standard_3"]
+    assert parts[0][1] == "Standards 1 and 2"
+    assert [a for p in parts for a in p[2]] == areas.sort_values("order")["area"].tolist()
+    assert all(part_height({a: wordings[a] for a in p[2]}, wrap_width(70)) <= MAX_HEIGHT for p in parts)
+    one = statement_groups(areas, {"s1": ["A short statement"], "s2": ["Another"], "s3": ["A third"]})
+    assert one == [("item_shares_standards_1_3", "Standards 1 to 3", ["s1", "s2", "s3"])]
 
 
 def test_item_shares_marks_suppressed_items(halton):
@@ -160,7 +176,7 @@ def test_short_wording():
 
 def test_drivers_national_and_own(scored, halton):
     fig = drivers(halton).figure
-    assert len(fig.data) == 1 and "too small for its own estimate" in fig.layout.title.text
+    assert len(fig.data) == 1 and "too small for its own estimate" in drivers(halton).title
     assert [round(x, 2) for x in fig.data[0].x] == [0.3, 0.33, 0.36, 0.39, 0.42, 0.45, 0.48, 0.51]
     own = drivers(load_council_view(scored, YEAR, "Warrington")).figure
     assert [t.name for t in own.data] == ["England (95% confidence interval)", "Warrington's own responses"]
@@ -183,28 +199,16 @@ def test_alt_text(scored, halton):
     assert area_comparison(halton).alt == (
         "Dot chart of Halton's mean score (0-100) in each of the 8 standards and 5 other areas, beside the scores "
         "of England and the North West, drawn over the Red, Amber and Green rating bands. Halton's ratings: "
-        "10 Green, 2 Amber, 1 Red. The table above gives every figure."
+        "10 Green, 2 Amber, 1 Red. The table that follows gives every figure, with the confidence intervals."
     )
     # overall 77.55; of 54.25, 69.5, 73.0 and 83.0 only one is higher
     assert distribution(halton).alt.endswith(
-        "with Halton marked. 1 of the other 4 organisations has a higher overall score."
+        "with Halton marked. 1 of the other 4 organisations has a higher overall score. The table that follows gives "
+        "Halton's score and the spread of every organisation's in each area."
     )
     assert "Halton's own estimates" not in drivers(halton).alt
     assert "with 95% confidence intervals" in drivers(halton).alt
     assert "Warrington's own estimates" in drivers(load_council_view(scored, YEAR, "Warrington")).alt
-
-
-def test_item_groups_come_from_the_areas_table():
-    areas = load_areas()
-    assert item_groups(areas) == [
-        ("item_shares_standards_1_4", "Standards 1 to 4", ["s1", "s2", "s3", "s4"]),
-        ("item_shares_standards_5_8", "Standards 5 to 8", ["s5", "s6", "s7", "s8"]),
-        ("item_shares_other_areas", "the other areas", ["covid", "contribution", "tensions", "satisfaction", "stay"]),
-    ]
-    ninth = pd.DataFrame([{"area": "s9", "kind": "standard", "number": 9, "title": "Ninth", "short_title": "Ninth",
-                           "order": 8.5}])  # fmt: skip
-    names = [name for name, _, _ in item_groups(pd.concat([areas, ninth], ignore_index=True))]
-    assert names == ["item_shares_standards_1_5", "item_shares_standards_6_9", "item_shares_other_areas"]
 
 
 def test_a_14th_area_changes_the_alt_text(halton):

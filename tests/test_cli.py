@@ -101,8 +101,10 @@ def test_run_builds_every_report_and_exit_1_when_one_fails(sampled, frozen_packa
         True,
         True,
     )
-    page = (sampled.reports_dir(YEAR) / "index.html").read_text(encoding="utf-8")
+    page = (sampled.reports_dir(YEAR) / "build-record.html").read_text(encoding="utf-8")
     assert page.count("<tr class=") == 12 + 1 + len(regions) and page.count('<tr class="ok">') == built
+    reader = (sampled.reports_dir(YEAR) / "index.html").read_text(encoding="utf-8")
+    assert reader.count("<tr data-name=") == built  # the reader's index: the published reports alone
     assert (sampled.reports_dir(YEAR) / "england" / "report.html").is_file()
     for region in regions:
         assert (sampled.reports_dir(YEAR) / batch.region_slug(region) / "report.html").is_file()
@@ -147,7 +149,7 @@ def test_sample_clean_and_run_include_the_organisational_return(project):
         "england-organisational-return", "halton", "trafford",
     ]  # fmt: skip
     national_return = (base / "england-organisational-return" / "report.html").read_text(encoding="utf-8")
-    assert f"Organisational return {YEAR}: report of findings" in national_return
+    assert f"England: Social Work Health Check {YEAR}, national report of the organisational return" in national_return
     trafford = html.unescape((base / "trafford" / "report.html").read_text(encoding="utf-8"))
     assert (
         "Workforce context" in trafford and "From Trafford's organisational return for children's services" in trafford

@@ -17,6 +17,7 @@ import pytest
 from conftest import AREAS
 
 from healthcheck import pipeline
+from healthcheck.charts.council import item_share_groups
 from healthcheck.findings.council import findings, headline, national_context
 from healthcheck.findings.notes import notes
 from healthcheck.publish.display import META_KEY, PLOTLY_MIME, TABLE_MIME
@@ -169,8 +170,13 @@ def _check_figures(nb, council: str, project) -> None:
     view = load_council_view(project, YEAR, council)
     for sentence in [headline(view), national_context(view), *findings(view), notes(view)]:
         assert sentence in md
-    item_parts = ["item_shares_standards_1_4", "item_shares_standards_5_8", "item_shares_other_areas"]
+    item_parts = [name for name, _ in item_share_groups(view)]  # whole areas, each part fitting a page
+    assert len(item_parts) >= 3 and all(name.startswith("item_shares_") for name in item_parts)
     assert _charts(nb) == ["area_comparison", "distribution", *item_parts, "drivers"]
+    statements = _tables(nb)["statements"]  # every statement's whole wording, base and shares, in a table
+    assert statements["columns"][:3] == ["Area", "Statement", f"{view.name} base (n)"]
+    assert len(statements["rows"]) == len(view.items[view.items["level"] == "org"])
+    assert {"area_intervals", "spread", "drivers_figures"} <= set(_tables(nb))  # each chart's figures
 
 
 def test_council_reports_end_to_end(project, tmp_path):
@@ -206,7 +212,8 @@ def test_council_reports_end_to_end(project, tmp_path):
     )
     assert notice in md
     assert _tables(small) == {} and _charts(small) == []
-    assert [line for line in md.split("\n") if line.startswith("#")] == [f"# {view.name}", "## Headline", "## Notes"]
+    title = f"# {view.name}: Social Work Health Check {YEAR}, local report"
+    assert [line for line in md.split("\n") if line.startswith("#")] == [title, "## Headline", "## Notes"]
     assert not re.search(r"\b\d+%|\bscore(d)? of \d", md.split("## Notes")[0])  # no local figures
     assert _tree(project.root / "data") == before  # a report notebook only reads
 

@@ -127,7 +127,11 @@ def test_decimals_override() -> None:
     assert spec.formats[1] == ",.0f"
     assert spec.formatted_rows()[0][1] == "74"
     every = TableSpec.from_frame(scores_frame(), name="s", title="T", source="S", decimals=2)
-    assert every.formats[1:] == (",.2f", None, ",.2f", ".2f")
+    # a table-wide decimals leaves whole-number columns whole: Respondents 1,234, Year 2020 (not 1,234.00)
+    assert every.formats[1:] == (",.2f", None, ",.0f", ".0f")
+    assert every.formatted_rows()[0][3:] == ["1,234", "2020"]
+    named = TableSpec.from_frame(scores_frame(), name="s", title="T", source="S", decimals={"Respondents": 1})
+    assert named.formats[3] == ",.1f"  # asked for by name: as asked
     with pytest.raises(ReportError, match="unknown columns"):
         TableSpec.from_frame(scores_frame(), name="s", title="T", source="S", decimals={"Nope": 1})
 

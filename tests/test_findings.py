@@ -21,7 +21,7 @@ from healthcheck.findings.council import (
     significance,
     suppression_notice,
 )
-from healthcheck.findings.notes import bands_sentence, notes, source_version
+from healthcheck.findings.notes import bands_sentence, notes, source_fingerprint, source_version
 from healthcheck.reference.areas import load_areas
 from healthcheck.reference.codebook import load_codebook
 from healthcheck.text.words import join_list, possessive, quote
@@ -393,13 +393,11 @@ def test_notes_name_the_rules_and_the_source_version():
     assert "negatively worded statements (Tensions) are scored the other way round" in lines[1]
     assert "Green (sustain) 75 to 100; Amber (monitor) 51 to 74; Red (improve) 0 to 50." in lines[1]
     assert "at least 10 valid responses" in lines[3] and "at least 5 answers" in lines[3]
-    assert "at least 30 such respondents" in lines[4] and "docs/method.md" in lines[4]
-    assert lines[5] == (
-        "- **Source.** Source data version: fingerprint (SHA-256) 0123456789ab, data as at 15 January 2021, "
-        "scored with healthcheck 0.1.0."
-    )
-    assert source_version(make_view()) == "Source data version: not recorded (no scores_meta.json was found)."
+    assert "at least 30 such respondents" in lines[4] and "not that one causes the other" in lines[4]
+    # plain words for the reader: no file names, no fingerprints (they go into the document's properties)
+    assert lines[5] == "- **Source.** The Social Work Health Check 2020 worker survey, as exported on 15 January 2021."
+    assert "docs/" not in text and "SHA-256" not in text and "0123456789ab" not in text
+    assert source_version(make_view()) == "The Social Work Health Check 2020 worker survey."
     nested = make_view(meta={"source": {"sha256": "feedface" * 8, "modified": "2021-01-10T09:00:00"}})
-    assert (
-        source_version(nested) == "Source data version: fingerprint (SHA-256) feedfacefeed, data as at 10 January 2021."
-    )
+    assert source_version(nested) == "The Social Work Health Check 2020 worker survey, as exported on 10 January 2021."
+    assert source_fingerprint(nested) == "feedface" * 8

@@ -1,4 +1,4 @@
-"""The index pages: a year's reports (national and regional first, then councils by region) and the years.
+"""The index pages: the reader's index of a year's published reports, the build record, and the years.
 
 No notebook is run: report folders, manifests and results are made by hand.
 """
@@ -10,8 +10,9 @@ import re
 import pandas as pd
 
 from healthcheck.batch import FAILED, NOTEBOOKS, Result, write_run_record
-from healthcheck.batch.index import index_rows, report_years, write_index, write_root_index
+from healthcheck.batch.index import BUILD_RECORD, index_rows, report_years, write_index, write_root_index
 from healthcheck.batch.manifest import write_manifest
+from healthcheck.batch.reader import file_size, reader_rows
 
 YEAR = 2020
 ROW = re.compile(r'<tr class="(\w+)"><td>([^<]*)</td><td>([^<]*)</td>')
@@ -57,7 +58,7 @@ def test_year_page_lists_national_and_regional_reports_first_then_councils_by_re
     _built(project, "camden", "Camden", "E09000007")  # built by an earlier run
 
     write_index(project, YEAR, results, seconds=12)
-    page = (base / "index.html").read_text(encoding="utf-8")
+    page = (base / BUILD_RECORD).read_text(encoding="utf-8")
     assert ROW.findall(page) == [
         ("ok", "England", "E92000001"),
         ("missing", "England: organisational return", "E92000001"),
@@ -75,7 +76,19 @@ def test_year_page_lists_national_and_regional_reports_first_then_councils_by_re
     assert f'href="{FAILED}/region-north-west.ipynb"' in page and "ValueError: boom" in page
     assert "4 national or regional reports and 4 organisations" in page
     assert "2 built, 1 up to date,\n2 failed in 12 seconds" in page
-    assert '<a href="../index.html">All years</a>' in page
+    assert '<a href="index.html">The reports, for readers</a>' in page
+
+    # the reader's index: only what is published, every format with its type and size, no status, no notebooks
+    reader = (base / "index.html").read_text(encoding="utf-8")
+    assert '<a href="../index.html">All years</a>' in reader
+    names = re.findall(r'<tr data-name="[^"]*" data-region="([^"]*)"><th scope="row">([^<]*)</th>', reader)
+    assert names == [("", "England"), ("London", "Camden"), ("North West", "Halton")]
+    assert "HTML, 1 KB</a>" in reader and "Not published" in reader  # no Word file was made
+    for word in ("Status", "Problem", "up to date", "run-record.json", ".ipynb", "failed"):
+        assert word not in reader, word
+    assert 'role="search"' in reader and '<label for="hc-q">Search by name</label>' in reader
+    assert '<option value="London">London</option><option value="North West">North West</option>' in reader
+    assert f'<a href="{BUILD_RECORD}">build record</a>' in reader
 
 
 def test_a_report_failed_in_an_earlier_run_keeps_its_cause(project):
@@ -101,17 +114,40 @@ def test_without_scoring_tables_only_this_runs_results_are_listed(project):
 def test_root_page_lists_the_years_with_reports_newest_first(project):
     _setup(project)
     write_run_record(project, YEAR, [Result("E06000006", "Halton", "halton", status="ok")], seconds=3)
+    _built(project, "halton", "Halton", "E06000006")
     write_index(project, YEAR, [])
-    write_index(project, 2019, [])  # a year with no data still has its page
+    write_index(project, 2019, [])  # a year with no published report: its page, but not in the list of years
     (project.reports_root / "2018").mkdir()  # no index page: not listed
     (project.reports_root / "scratch").mkdir()
-    assert report_years(project) == [2020, 2019]
+    assert report_years(project) == [2020]
     page = (project.reports_root / "index.html").read_text(encoding="utf-8")
-    years = re.findall(r'<tr><td><a href="(\d{4})/index.html">(\d{4})</a></td><td>([^<]*)</td>', page)
-    assert years == [("2020", "2020", "1 built, 0 up to date, 0 failed"), ("2019", "2019", "no run record")]
-    assert "2018" not in page and "scratch" not in page
+    years = re.findall(
+        r'<tr><th scope="row"><a href="(\d{4})/index.html">(\d{4})</a></th><td>(\d+)</td><td>(\d+)</td>', page
+    )
+    assert years == [("2020", "2020", "0", "1")]
+    assert "2019" not in page and "2018" not in page and "scratch" not in page
+    # a year's folder deleted: the page of the years, written again, no longer lists it
+    import shutil
+
+    shutil.rmtree(project.reports_dir(YEAR))
+    assert "2020" not in write_root_index(project).read_text(encoding="utf-8")
 
 
 def test_root_page_with_no_reports(project):
     path = write_root_index(project)
-    assert "No reports yet" in path.read_text(encoding="utf-8")
+    assert "No reports have been published yet" in path.read_text(encoding="utf-8")
+
+
+def test_file_sizes_and_reader_rows(project):
+    assert [file_size(n) for n in (10, 2048, 900 * 1024, 3 * 1024 * 1024 + 300_000)] == [
+        "1 KB",
+        "2 KB",
+        "900 KB",
+        "3.3 MB",
+    ]
+    _setup(project)
+    _built(project, "england", "England", "E92000001", "national")
+    rows = reader_rows(project, YEAR)
+    assert [(r.name, r.kind, r.region, [f for f, _, _ in r.links]) for r in rows] == [
+        ("England", "national", "", ["html"])
+    ]

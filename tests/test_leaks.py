@@ -439,7 +439,7 @@ def test_item_shares_below_the_base_are_marked_c_with_a_note(built, texts):
     _, _folders = built
     marks = "[c] fewer than 20 answers"
     svgs = [rel for rel in texts[YORK] if rel.startswith("figures/item_shares") and rel.endswith(".svg")]
-    assert len(svgs) == 3  # the statement chart comes in three parts
+    assert len(svgs) >= 3  # the statement chart comes in parts, each fitting a page
     assert any(marks in chunk for rel in svgs for chunk in texts[YORK][rel])
     assert any(marks in chunk for chunk in texts[YORK]["report.html"])
     assert not any(marks in chunk for chunk in texts[NORTH_YORKSHIRE]["report.html"])  # 154 respondents

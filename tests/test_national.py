@@ -381,7 +381,7 @@ def test_national_distribution_chart_dots_are_unlabelled(view):
         "England (all respondents pooled)",
     ]
     assert fig.data[1].x[0] == 72.25 and fig.data[2].x[0] == pytest.approx(72.5)
-    assert fig.layout.title.text.startswith("How organisations' scores vary: the 6 organisations reporting")
+    assert chart.title.startswith("How organisations' scores vary: the 6 organisations reporting")
 
 
 def test_alt_text_counts_the_areas_from_the_areas_table(view):

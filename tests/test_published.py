@@ -443,7 +443,7 @@ def test_report_section_findings_and_charts(seven, codebook):
     table = next(t for t in s5.tables if t.qid == "supervision_monitoring")
     chart = choice_chart(table, title=s5.charts[table.qid])
     assert chart.name == "fig_supervision_monitoring" and chart.title == s5.charts[table.qid]
-    assert chart.figure.layout.title.text == chart.title
+    assert chart.figure.layout.title.text is None and chart.title  # the caption is the chart's one title
     assert chart.alt.endswith("Yes: 67% (4); No: 17% (1); Don't know: 17% (1). Base = All respondents (6).")
     assert list(chart.figure.data[0].text) == ["67% (4)", "17% (1)", "17% (1)"]
 

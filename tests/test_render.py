@@ -22,7 +22,8 @@ from healthcheck.publish.display import TABLE_MIME, TableSpec
 from healthcheck.publish.figures import find_chromium
 from healthcheck.publish.formats import TEMPLATES
 from healthcheck.publish.render import Content, Markdown, Renderer, build_markdown, md_escape, read_content
-from healthcheck.publish.render.typst import TEXT_WIDTH_PT
+from healthcheck.publish.render.quarto import quarto_notebook
+from healthcheck.publish.render.typst import CELL_INSET_PT, LANDSCAPE_WIDTH_PT, TEXT_WIDTH_PT
 
 FIXTURE = Path(__file__).parent / "fixtures" / "notebooks" / "report.ipynb"
 CODE_TEXT = ("zz_code_marker_zz", "ZZ_CODE_MARKER", "import pandas", "show_table(", "pd.DataFrame")
@@ -180,18 +181,19 @@ def test_xlsx(rendered: dict[str, Path]) -> None:
     import openpyxl
 
     wb = openpyxl.load_workbook(rendered["xlsx"])
-    assert wb.sheetnames == ["Cover", "scores", "themes"]
+    assert wb.sheetnames == ["Cover", "Contents", "Notes", "Table_1", "Table_2"]  # Table_N as the report numbers them
     assert wb["Cover"]["A1"].value == "Social Work Health Check 2020: Testshire"
-    ws = wb["scores"]
-    assert ws["A1"].value == "Scores by standard, Testshire, 2020"
-    assert ws["A2"].value == "Source: Social Work Health Check 2020"
-    assert ws["A3"].value == "Note: Scores run from 0 to 100."
+    ws = wb["Table_1"]
+    assert ws["A1"].value == "Table 1: Scores by standard, Testshire, 2020 [note 1]"
+    assert ws["A3"].value == "Source: Social Work Health Check 2020"
+    notes = [r[:2] for r in wb["Notes"].iter_rows(min_row=4, values_only=True)]
+    assert notes == [("[note 1]", "Scores run from 0 to 100.")]
     ((_, ref),) = ws.tables.items()
-    assert ref == "A5:D8"
-    assert [c.value for c in ws[5]] == ["Standard", "Score", "Rating", "Respondents"]
-    assert ws["B6"].value == pytest.approx(74.333333) and ws["B6"].data_type == "n"
-    assert ws["D6"].value == 1234 and isinstance(ws["D6"].value, int)
-    themes = wb["themes"]
+    assert ref == "A4:D7"
+    assert [c.value for c in ws[4]] == ["Standard", "Score", "Rating", "Respondents"]
+    assert ws["B5"].value == pytest.approx(74.333333) and ws["B5"].data_type == "n"
+    assert ws["D5"].value == 1234 and isinstance(ws["D5"].value, int)
+    themes = wb["Table_2"]
     cell = next(c for row in themes.iter_rows() for c in row if str(c.value).startswith("=HYPERLINK"))
     assert cell.data_type == "s" and cell.value == '=HYPERLINK("http://example.org")'
 
@@ -508,23 +510,25 @@ def test_quarto_engine(executed: Path, rendered: dict[str, Path], tmp_path: Path
 
 
 def test_table_layout() -> None:
-    # 'Leadership': 10 chars x 9.5 pt x 0.55 = 52.25 pt; bold 'Score': 5 x 9.5 x 0.6 = 28.5 pt; +10 pt insets
+    # widths from Arial's metrics by character class: 'Leadership' is wider than bold 'Score' or '74.3'
     narrow = TableSpec(name="t", title="T", source="S", columns=("Area", "Score"), rows=(("Leadership", 74.3),),
                        formats=(None, ",.1f"))  # fmt: skip
-    shares, size = render.table_layout(narrow)
-    assert size == 9.5
-    assert shares == pytest.approx([62.25 / 100.75, 38.5 / 100.75])
-    # six 14-character headings need 6 x (14 x 0.6 x size + 10) pt: 538.8 at 9.5 pt, 463.2 at 8 pt of 481.9
+    fit = render.typst.table_fit(narrow)
+    assert (fit.size, fit.landscape) == (9.5, False) and sum(fit.shares) == pytest.approx(1.0)
+    assert fit.shares[0] > fit.shares[1]  # the longer words get the wider column
+    # six 14-character headings: each column at least its longest word, at 9 pt or more, on whichever page fits
     columns = tuple(f"Characteris_{i:02d}" for i in range(6))
     wide = TableSpec(name="w", title="T", source="S", columns=columns, rows=(tuple("value" for _ in columns),))
-    shares, size = render.table_layout(wide)
-    assert size == 8.0 and sum(shares) == pytest.approx(1.0)
-    assert all(share * TEXT_WIDTH_PT >= 14 * 8.0 * 0.6 + 10 - 1e-6 for share in shares)
-    # too wide even at 7.5 pt: the smallest type, columns shrunk evenly
+    fit = render.typst.table_fit(wide)
+    least = [render.typst.text_width(c, fit.size, bold=True) + CELL_INSET_PT for c in columns]
+    assert sum(least) <= TEXT_WIDTH_PT or fit.landscape
+    assert all(share * fit.width_pt >= w - 1e-6 for share, w in zip(fit.shares, least, strict=True))
+    # twelve such headings fit no portrait page at 9 pt: a landscape page, never type under 9 pt
     many = TableSpec(name="m", title="T", source="S", columns=tuple(f"{c}x" for c in columns * 2),
                      rows=(tuple(1 for _ in range(12)),))  # fmt: skip
-    shares, size = render.table_layout(many)
-    assert size == 7.5 and shares == pytest.approx([1 / 12] * 12)
+    fit = render.typst.table_fit(many)
+    assert fit.landscape and fit.size >= 9.0 and fit.width_pt == pytest.approx(LANDSCAPE_WIDTH_PT)
+    assert render.table_layout(many) == (list(fit.shares), fit.size)
 
 
 def test_reference_docx_styles(tmp_path: Path) -> None:
@@ -565,3 +569,17 @@ def test_tall_chart_fits_on_the_page() -> None:
     assert 'image("figures/bars.svg", width: 100%, alt: "Alt")' in typst
     assert chart_aspect({"layout": {}}) == pytest.approx(500 / 900)  # no size: the exporter's 900 x 500
     assert chart_aspect({"layout": {"width": 0, "height": "x"}}) == pytest.approx(500 / 900)
+
+
+def test_short_tables_stay_whole_on_a_page() -> None:
+    """A table that fits on a page is kept whole with its caption; a long one may break (header repeated)."""
+    short = TableSpec(name="s", title="T", source="S", columns=("Area", "Score"), rows=(("Leadership", 74.3),) * 3,
+                      formats=(None, ",.1f"))  # fmt: skip
+    long = TableSpec(name="l", title="T", source="S", columns=("Area", "Score"), rows=(("Leadership", 74.3),) * 60,
+                     formats=(None, ",.1f"))  # fmt: skip
+    fit = render.typst.table_fit(short)
+    # caption 30 pt, then 4 rows of one line: 4 x (9.5 x 1.25 + 8) pt
+    assert render.typst.table_height(short, fit) == pytest.approx(30 + 4 * (9.5 * 1.25 + 8))
+    assert render.typst.fits_a_page(short, fit) and not render.typst.fits_a_page(long, render.typst.table_fit(long))
+    assert "set block(breakable: false)" in render.typst.table_typst(short)
+    assert "set block(breakable: false)" not in render.typst.table_typst(long)

@@ -389,16 +389,21 @@ def test_change_table(table):
 def test_trend_chart_is_accessible(table):
     trend = council(table, HALTON)
     chart = charts.trend(trend)
-    assert chart.name == "trend" and chart.title == chart.figure.layout.title.text
+    assert chart.name == "trend" and chart.figure.layout.title.text is None  # the caption is the one title
     fig = chart.figure
     names = list(dict.fromkeys(t.name for t in fig.data))
     assert names == ["North West", "England", "Halton"]
     symbols = {t.name: t.marker.symbol for t in fig.data}
     assert len(set(symbols.values())) == 3  # told apart by shape, not colour alone
     assert len(fig.data) == 3 * 13
-    assert fig.layout.title.text == "Halton, the North West and England: score by standard and area, 2021 to 2022"
+    assert chart.title == "Halton, the North West and England: score by standard and area, 2021 to 2022"
     titles = [a.text for a in fig.layout.annotations]
-    assert "2. Workforce planning<br><sup>questions changed 2022</sup>" in titles
+    assert "2. Workforce planning<br>(questions changed 2022)" in titles  # at full size, not in <sup>
+    parts = charts.trend_charts(trend)
+    assert [c.name for c in parts] == ["trend_standards", "trend_other_areas"]
+    assert [len(c.figure.data) for c in parts] == [3 * 8, 3 * 5]
+    assert parts[0].title == "Halton, the North West and England: score in the standards, 2021 to 2022"
+    assert "one for each of the 8 standards, of the mean score" in parts[0].alt
     assert fig.layout.xaxis13.title.text == "Survey year" and fig.layout.yaxis.title.text == "Score (0-100)"
     alt = chart.alt
     assert "improved significantly for Social work framework and declined significantly for Safe workloads" in alt
@@ -497,7 +502,7 @@ def test_files_loader_and_national_trend(project, table):
     assert project.processed_dir(PREV) / "ranks.parquet" not in inputs  # earlier years: only what the charts read
     chart = charts.national_trend(nat, PARAMS.bands)
     fig = chart.figure
-    assert [t.name for t in fig.data] == ["England"] * 13 and fig.layout.title.text.startswith("England: score by")
+    assert [t.name for t in fig.data] == ["England"] * 13 and chart.title.startswith("England: score by")
     assert chart.name == "england_trend" and chart.alt == charts.national_trend_alt(nat)
     assert charts.national_trend_alt(nat).startswith("Line charts, one for each of the 8 standards")
 
@@ -572,7 +577,7 @@ def test_council_report_notebook_shows_the_change(project, tmp_path):
     assert section in md and trend.has_trend
     charts_shown = [o["metadata"][META_KEY]["name"] for o in outputs if PLOTLY_MIME in o.get("data", {})]
     tables = [o["data"][TABLE_MIME]["name"] for o in outputs if TABLE_MIME in o.get("data", {})]
-    assert "trend" in charts_shown and "change" in tables
+    assert {"trend_standards", "trend_other_areas"} <= set(charts_shown) and {"change", "trend_scores"} <= set(tables)
     ranks = pd.concat([pd.read_parquet(project.processed_dir(y) / "ranks.parquet") for y in (2021, 2022)])
     for name in set(ranks.loc[ranks["org_code"] != HALTON, "org_name"]):
         assert not re.search(rf"\b{re.escape(name)}\b", md), name

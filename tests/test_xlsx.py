@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from healthcheck.publish.display import TableSpec
-from healthcheck.publish.xlsx import sheet_name, table_name, write_workbook
+from healthcheck.publish.xlsx import number_from_text, sheet_name, table_name, write_workbook
 from healthcheck.text.cells import safe_text
 
 
@@ -49,55 +49,94 @@ def workbook(tmp_path: Path) -> tuple[Path, openpyxl.Workbook]:
     return path, openpyxl.load_workbook(path)
 
 
-def test_cover_sheet(workbook: tuple[Path, openpyxl.Workbook]) -> None:
+def test_cover_contents_and_notes(workbook: tuple[Path, openpyxl.Workbook]) -> None:
     _, wb = workbook
-    assert wb.sheetnames == ["Cover", "scores", "themes_ _free__text_"]
+    assert wb.sheetnames == ["Cover", "Contents", "Notes", "Table_1", "Table_2"]
     cover = wb["Cover"]
-    assert cover["A1"].value == "Health Check 2020: Testshire"
-    assert cover["A2"].value == "Source: Social Work Health Check 2020"
+    assert cover["A1"].value == "Health Check 2020: Testshire" and cover["A1"].style == "Headline 1"
     texts = [c.value for c in cover["A"] if c.value]
-    assert "Contents" in texts and "Notes" in texts
-    # contents: each sheet with its table's title, linked
-    rows = {cover.cell(r, 1).value: cover.cell(r, 2).value for r in range(1, cover.max_row + 1)}
-    assert rows["scores"] == "Scores by standard, Testshire, 2020"
-    assert rows["themes_ _free__text_"] == "Comment themes"
-    link = next(c for c in cover["A"] if c.value == "scores")
-    assert link.hyperlink.location == "'scores'!A1" or link.hyperlink.target == "#'scores'!A1"
-    assert any("[x]" in str(t) for t in texts)  # the missing score is explained
+    assert "Source" in texts and "Social Work Health Check 2020" in texts
+    assert "[x]: not available: not collected, not given, or no figure can be worked out" in texts  # explained
+    assert "Contact" not in texts  # no publication details given: no empty headings
+    contents = wb["Contents"]
+    rows = {r[0]: r[1] for r in contents.iter_rows(min_row=4, values_only=True)}
+    assert rows["Table_1"] == "Table 1: Scores by standard, Testshire, 2020 [note 1] [note 2]"
+    assert rows["Table_2"] == "Table 2: Comment themes"
+    link = contents["A6"]
+    assert link.value == "Table_1" and (
+        link.hyperlink.location == "'Table_1'!A1" or link.hyperlink.target == "#'Table_1'!A1"
+    )
+    notes = list(wb["Notes"].iter_rows(min_row=4, values_only=True))
+    assert notes == [("[note 1]", "Scores run from 0 to 100.", "Table_1"),
+                     ("[note 2]", "Blank where fewer than 10 answered.", "Table_1")]  # fmt: skip
+    assert set(wb["Notes"].tables) == {"Notes_table"} and set(contents.tables) == {"Contents_table"}
     assert wb.properties.title == "Health Check 2020: Testshire"
+
+
+def test_publication_details_on_the_cover(tmp_path: Path) -> None:
+    props = {"author": "Local Government Association", "publisher": "Local Government Association",
+             "date": "2023-03-15", "subject": "Social Work Health Check 2020: local report for Testshire",
+             "keywords": ["Social Work Health Check", "2020"], "description": "Source data fingerprint (SHA-256) ab12.",
+             "contact": {"team": "Workforce team", "email": "team@example.org", "phone": "020 7000 0000"},
+             "alternative_formats": "Ask us for large print."}  # fmt: skip
+    path = write_workbook([scores()], tmp_path / "r.xlsx", title="T", source="S", properties=props)
+    wb = openpyxl.load_workbook(path)
+    texts = [c.value for c in wb["Cover"]["A"] if c.value]
+    assert "15 March 2023 by the Local Government Association" in texts
+    assert "team@example.org" in texts and "020 7000 0000" in texts
+    assert any("Ask us for large print." in str(t) for t in texts)
+    assert (
+        wb.properties.creator == "Local Government Association"
+        and wb.properties.keywords == "Social Work Health Check; 2020"
+    )
+    assert wb.properties.description == "Source data fingerprint (SHA-256) ab12."
 
 
 def test_table_sheet_layout(workbook: tuple[Path, openpyxl.Workbook]) -> None:
     _, wb = workbook
-    ws = wb["scores"]
-    assert ws["A1"].value == "Scores by standard, Testshire, 2020"
+    ws = wb["Table_1"]
+    assert ws["A1"].value == "Table 1: Scores by standard, Testshire, 2020 [note 1] [note 2]"
     assert ws["A1"].font.b  # a heading style, not just big text
-    assert ws["A2"].value == "Source: Social Work Health Check 2020"
-    assert ws["A3"].value == "Note: Scores run from 0 to 100."
-    assert ws["A4"].value == "Note: Blank where fewer than 10 answered."
-    assert ws["A5"].value == "[x] means the figure is not available."
-    assert ws["A6"].value == "This worksheet contains one table, starting in the row below."
-    assert [c.value for c in ws[7]] == ["Standard", "Score", "Respondents"]
+    assert ws["A2"].value == "This worksheet contains one table, starting in the row below the source."
+    assert ws["A3"].value == "Source: Social Work Health Check 2020"
+    assert ws["A4"].value.startswith("Shorthand: [x] not available")
+    assert [c.value for c in ws[5]] == ["Standard", "Score", "Respondents"]
     ((name, ref),) = ws.tables.items()
-    assert (name, ref) == ("scores", "A7:C10")
-    assert ws.freeze_panes == "A8"
+    assert (name, ref) == ("scores", "A5:C8")
+    assert ws.freeze_panes == "A6"
     assert not ws.merged_cells.ranges
     assert ws.max_column == 3  # no blank columns
     assert ws.column_dimensions["A"].width >= len("Standard")
+    # print set-up: A4, one page wide, the header row on every page
+    assert str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4 and ws.page_setup.fitToWidth == 1
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.print_title_rows == "$5:$5"
 
 
 def test_numbers_stay_numbers(workbook: tuple[Path, openpyxl.Workbook]) -> None:
     _, wb = workbook
-    ws = wb["scores"]
-    assert ws["B8"].value == pytest.approx(74.333333) and ws["B8"].data_type == "n"
-    assert ws["B8"].number_format == "#,##0.0"  # shown as 74.3, stored in full
-    assert ws["C8"].value == 1234 and ws["C8"].number_format == "#,##0"
-    assert ws["B10"].value == "[x]"  # missing: a marker explained above, never a blank
+    ws = wb["Table_1"]
+    assert ws["B6"].value == pytest.approx(74.333333) and ws["B6"].data_type == "n"
+    assert ws["B6"].number_format == "#,##0.0"  # shown as 74.3, stored in full
+    assert ws["C6"].value == 1234 and ws["C6"].number_format == "#,##0"
+    assert ws["B8"].value == "[x]"  # missing: shorthand explained on the sheet and the cover, never a blank
+
+
+def test_text_figures_and_old_marks_become_numbers_and_shorthand(tmp_path: Path) -> None:
+    spec = TableSpec(name="w", title="Workforce", source="Return", columns=("Measure", "Halton", "England"),
+                     rows=(("Vacancy rate", "11.3%", "[c]"), ("Caseload", "21.0", "n/a"), ("Under half", "*", "1,234")))  # fmt: skip
+    ws = openpyxl.load_workbook(write_workbook([spec], tmp_path / "w.xlsx", title="T", source="S"))["Table_1"]
+    top = 5
+    assert ws.cell(top + 1, 2).value == pytest.approx(0.113) and ws.cell(top + 1, 2).number_format == "0.0%"
+    assert ws.cell(top + 2, 2).value == 21.0 and ws.cell(top + 2, 2).number_format == "0.0"
+    assert ws.cell(top + 3, 3).value == 1234 and ws.cell(top + 3, 3).number_format == "#,##0"
+    assert [ws.cell(top + 1, 3).value, ws.cell(top + 2, 3).value, ws.cell(top + 3, 2).value] == ["[c]", "[x]", "[low]"]
+    assert ws["A4"].value.startswith("Shorthand: [c] confidential")
+    assert number_from_text("-5 staff") is None and number_from_text("2. Workforce") is None
 
 
 def test_formula_looking_text_stays_text(workbook: tuple[Path, openpyxl.Workbook]) -> None:
     path, wb = workbook
-    ws = wb["themes_ _free__text_"]
+    ws = wb["Table_2"]
     cells = {ws.cell(r, 1).value: ws.cell(r, 1) for r in range(5, ws.max_row + 1)}
     for text in ('=HYPERLINK("http://example.org")', "+44 helpline", "-5 staff", "@risk"):
         cell = cells[text]
@@ -113,7 +152,8 @@ def test_formula_looking_text_stays_text(workbook: tuple[Path, openpyxl.Workbook
 def test_tables_have_alt_text(workbook: tuple[Path, openpyxl.Workbook]) -> None:
     path, _ = workbook
     with zipfile.ZipFile(path) as z:
-        xml = z.read("xl/tables/table1.xml").decode()
+        names = [n for n in z.namelist() if n.startswith("xl/tables/")]
+        xml = next(z.read(n).decode() for n in names if 'displayName="scores"' in z.read(n).decode())
     assert 'altText="Scores by standard, Testshire, 2020"' in xml
     assert 'altTextSummary="Scores by standard, Testshire, 2020. Source: Social Work Health Check 2020.' in xml
     assert xml.index("<extLst>") > xml.index("<tableStyleInfo")  # the schema's order

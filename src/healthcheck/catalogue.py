@@ -103,6 +103,7 @@ ORGANISATION_CHANGES = Entry(
 
 # parameters: params/ and params/<year>/ --------------------------------------------------------
 SCORING = Entry("scoring", ("scoring.yaml",), "params", "the scoring method's numbers")
+PUBLICATION = Entry("publication", ("publication.yaml",), "params", "who publishes the reports, when, and how to ask")
 ORGANISATIONS_EXTRA = Entry("organisations_extra", ("organisations_extra.csv",), "params", "non-council employers")
 NAME_MAP = Entry("name_map", ("org_name_map.csv",), "params", "spellings of organisation names mapped to codes")
 CONSENT = Entry("consent", ("consent_to_be_named.csv",), "params", "organisations that agreed to be named")
@@ -223,9 +224,9 @@ class ReportInputs:
 
 
 _SURVEY_YEAR = (*written_by("score"), TRENDS, YEAR_SCORING, YEAR_CODEBOOK, ITEM_MAP)
-_SURVEY_PROJECT = (ORGANISATIONS, ORGANISATION_CHANGES, AREAS, CODEBOOK, ORGANISATIONS_EXTRA, SCORING)
+_SURVEY_PROJECT = (ORGANISATIONS, ORGANISATION_CHANGES, AREAS, CODEBOOK, ORGANISATIONS_EXTRA, SCORING, PUBLICATION)
 _RETURN_YEAR = (ORG_RETURN, YEAR_RETURN_CODEBOOK)
-_RETURN_PROJECT = (ORGANISATIONS, ORGANISATION_CHANGES, RETURN_CODEBOOK, ORGANISATIONS_EXTRA)
+_RETURN_PROJECT = (ORGANISATIONS, ORGANISATION_CHANGES, RETURN_CODEBOOK, ORGANISATIONS_EXTRA, PUBLICATION)
 
 REPORT_INPUTS: dict[str, ReportInputs] = {
     "council": ReportInputs(
@@ -258,7 +259,7 @@ ENTRIES: dict[str, Entry] = {
     e.name: e
     for e in (
         WORKER_SURVEY, ORG_RETURN_RAW, AREAS, CODEBOOK, RETURN_CODEBOOK, ORGANISATIONS, ORGANISATION_CHANGES, SCORING,
-        ORGANISATIONS_EXTRA,
+        PUBLICATION, ORGANISATIONS_EXTRA,
         NAME_MAP, CONSENT, SELF_ASSESSMENT, PAPER_DEFAULT, PAPER, HOUSE_STYLE, YEAR_SCORING, YEAR_CODEBOOK, YEAR_RETURN_CODEBOOK, ITEM_MAP, HEADCOUNTS,
         *PROCESSED,
     )

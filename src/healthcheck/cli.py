@@ -476,6 +476,25 @@ def paper(
     console.print(f"{boxes} highlighted box(es) to complete before the paper is tabled (see docs/committee-paper.md)")
 
 
+@app.command()
+@_exits
+def index(year: YearOpt = None) -> None:
+    """Write the reader's index pages again from the report folders on disk, building nothing.
+
+    ``reports/<year>/index.html`` lists the year's published reports and ``reports/index.html``
+    the years that still have some (after a year's folder was deleted or copied in by hand).
+    """
+    from healthcheck.batch.index import BUILD_RECORD
+    from healthcheck.batch.reader import write_reader_index, write_root_index
+
+    project = _project()
+    year = project.resolve_year(year)
+    if project.reports_dir(year).is_dir():
+        record = BUILD_RECORD if (project.reports_dir(year) / BUILD_RECORD).is_file() else None
+        console.print(f"index: {write_reader_index(project, year, build_record=record)}")
+    console.print(f"years: {write_root_index(project)}")
+
+
 def main() -> None:
     """Entry point: bad input and parameters end with a clear message and exit code 2."""
     try:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from healthcheck.catalogue import SCORING, YEAR_SCORING
+from healthcheck.catalogue import PUBLICATION, SCORING, YEAR_SCORING
 from healthcheck.config import Project
 from healthcheck.errors import ParameterError
 
@@ -86,3 +87,46 @@ def load_scoring_params(project: Project | None = None, year: int | None = None)
         return ScoringParams(**data)
     except ValidationError as exc:
         raise ParameterError(f"params/scoring.yaml: {exc}") from exc
+
+
+class Contact(BaseModel):
+    """Who answers a reader's questions about the reports."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    team: str = Field(min_length=1)
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    phone: str | None = None
+
+
+class Publication(BaseModel):
+    """``params/publication.yaml``: the survey's name, the publisher, the date, the contact, other formats."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    survey: str = Field(min_length=1)
+    publisher: str = Field(min_length=1)
+    published: dt.date | None = None
+    contact: Contact
+    alternative_formats: str = Field(min_length=1)
+
+    def date(self, today: dt.date | None = None) -> dt.date:
+        """The date of publication: the one set, else ``today`` (the day the report is built)."""
+        return self.published or today or dt.date.today()
+
+
+def load_publication(project: Project | None = None) -> Publication:
+    """``params/publication.yaml``, validated; ParameterError names the file and what is wrong."""
+    project = project or Project.default()
+    path = PUBLICATION.path(project)
+    if not path.is_file():
+        raise ParameterError(
+            f"{path}: the publication details are missing (copy params/publication.yaml from the repository)"
+        )
+    data = _load_yaml(path)
+    if isinstance(data.get("contact"), dict) and data["contact"].get("phone") is not None:
+        data["contact"] = {**data["contact"], "phone": str(data["contact"]["phone"])}
+    try:
+        return Publication(**data)
+    except ValidationError as exc:
+        raise ParameterError(f"{path}: {exc}") from exc

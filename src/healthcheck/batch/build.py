@@ -30,7 +30,7 @@ from typing import Any
 from healthcheck.batch.execute import DEFAULT_TIMEOUT, WarmKernel
 from healthcheck.batch.manifest import MANIFEST, read_manifest, write_manifest
 from healthcheck.batch.manifest import settings as make_settings
-from healthcheck.batch.targets import NOTEBOOK, Result, Target, safe_out_dir, target_parameters
+from healthcheck.batch.targets import INDEX, NOTEBOOK, Result, Target, safe_out_dir, target_parameters
 from healthcheck.config import Project
 from healthcheck.errors import ParameterError
 from healthcheck.files import atomic_write
@@ -250,7 +250,10 @@ def build_report(task: Task, state: WorkerState | None = None) -> Result:
             if old_settings.get("engine", task.engine) == task.engine:
                 formats = sorted(set(formats) | set(old_settings.get("formats") or ()))
         renderer = state.renderer(task.formats, task.engine)
-        rendered = renderer.render(executed, tmp, stem="report")
+        # the web page links back to the year's index of reports and to the folder's other documents
+        rendered = renderer.render(
+            executed, tmp, stem="report", index=(f"../{INDEX}", f"All reports of {task.year}"), formats=formats
+        )
         for step, seconds in getattr(renderer, "timings", {}).items():
             if step != "total":
                 result.timings[step] = seconds

@@ -1,12 +1,13 @@
-"""The index pages: one per year listing every report and its state, and one listing the years.
+"""The build record page, for the analysts who run the batch: every report of a year and its state.
 
-``reports/<year>/index.html`` lists first the national and regional reports (the national
+``reports/<year>/build-record.html`` lists first the national and regional reports (the national
 worker-survey report, the national report of the organisational return, one per region), then
 every organisation in the year's scoring tables by region (and any name a run could not
 match), whether or not this run touched it: a report this run did not build shows the state
-of its folder (built earlier, or not built). ``reports/index.html`` lists the years that have
-an index page, newest first, each linking to its page. Self-contained pages, no scripts, links
-relative so the folder can be copied or zipped as it is.
+of its folder (built earlier, or not built), with its seconds, its executed notebook and the
+cause of a failure; ``run-record.json`` beside it has the run's details. Readers land on the
+reader's index instead (:mod:`healthcheck.batch.reader`): :func:`write_index` writes both, and
+the page of the years.
 """
 
 from __future__ import annotations
@@ -20,13 +21,15 @@ from pathlib import Path
 
 from healthcheck.batch.build import FAILED
 from healthcheck.batch.manifest import read_manifest
+from healthcheck.batch.reader import report_years, write_reader_index, write_root_index
 from healthcheck.batch.record import RUN_RECORD, counts, read_run_record
-from healthcheck.batch.targets import KINDS, Result, Target, resolve_targets, special_targets
+from healthcheck.batch.targets import INDEX, KINDS, Result, Target, resolve_targets, special_targets
 from healthcheck.config import Project
 from healthcheck.errors import HealthcheckError
 from healthcheck.files import atomic_write_text
 
-INDEX = "index.html"
+#: The build record's page, beside the reader's index.
+BUILD_RECORD = "build-record.html"
 LABELS = {"html": "HTML", "docx": "Word", "pdf": "PDF", "xlsx": "Spreadsheet", "ipynb": "Notebook"}
 STATUS_TEXT = {
     "ok": "built in this run",
@@ -66,6 +69,7 @@ class Row:
     links: list[tuple[str, str]] = field(default_factory=list)  # (label, href relative to the page)
     cause: str = ""
     kind: str = "council"
+    seconds: float | None = None
 
 
 def _links(base: Path, outputs: dict[str, str]) -> list[tuple[str, str]]:
@@ -137,7 +141,8 @@ def _row(base: Path, result: Result) -> Row:
     if result.failed_notebook and (base / result.failed_notebook).is_file():
         links.append(("Failed notebook", result.failed_notebook))
     kind = getattr(result, "kind", "council")
-    return Row(result.name, result.org_code, result.region or "", result.status, links, result.cause, kind)
+    return Row(result.name, result.org_code, result.region or "", result.status, links, result.cause, kind,
+               result.seconds if result.status != "skipped" else None)  # fmt: skip
 
 
 def _tr(row: Row, *, first: str) -> str:
@@ -147,7 +152,7 @@ def _tr(row: Row, *, first: str) -> str:
         f'<tr class="{row.status}"><td>{html.escape(row.name)}</td><td>{html.escape(row.org_code)}</td>'
         f"<td>{html.escape(first)}</td>"
         f'<td><span class="status">{status}</span> {html.escape(STATUS_TEXT.get(row.status, row.status))}</td>'
-        f"<td>{links}</td><td>{html.escape(row.cause)}</td></tr>"
+        f"<td>{links}</td><td>{'' if row.seconds is None else f'{row.seconds:.1f}'}</td><td>{html.escape(row.cause)}</td></tr>"
     )
 
 
@@ -155,7 +160,8 @@ def _table(caption: str, third: str, lines: list[str]) -> str:
     return (
         f"<table><caption>{html.escape(caption)}</caption>\n"
         f'<thead><tr><th scope="col">Report</th><th scope="col">Code</th><th scope="col">{html.escape(third)}</th>'
-        '<th scope="col">Status</th><th scope="col">Outputs</th><th scope="col">Problem</th></tr></thead>\n'
+        '<th scope="col">Status</th><th scope="col">Outputs</th><th scope="col">Seconds</th><th scope="col">Problem</th>'
+        "</tr></thead>\n"
         "<tbody>\n" + "\n".join(lines) + "\n</tbody></table>"
     )
 
@@ -173,7 +179,8 @@ def _page(title: str, body: str) -> str:
 
 
 def write_index(project: Project, year: int, results: Sequence[Result], *, seconds: float | None = None) -> Path:
-    """Write ``reports/<year>/index.html`` and ``reports/index.html`` (atomically); returns the year's page."""
+    """Write the year's build record and reader's index, and ``reports/index.html`` (atomically);
+    returns the reader's index of the year."""
     base = project.reports_dir(year)
     rows = index_rows(project, year, results)
     specials = [r for r in rows if r.kind != "council"]
@@ -195,49 +202,17 @@ def write_index(project: Project, year: int, results: Sequence[Result], *, secon
     when = datetime.now(UTC).strftime("%d %B %Y %H:%M UTC")
     took = f" in {seconds:.0f} seconds" if seconds is not None else ""
     body = (
-        f'<p><a href="../{INDEX}">All years</a></p>\n'
-        f"<h1>Social Work Health Check {year}: reports</h1>\n"
+        f'<p><a href="{INDEX}">The reports, for readers</a></p>\n'
+        f"<h1>Social Work Health Check {year}: build record</h1>\n"
         f"<p>{_count(len(specials), 'national or regional report')} and {_count(len(councils), 'organisation')}. Last run: "
         f"{tally['ok']} built, {tally['skipped']} up to date,\n{tally['failed']} failed{took}; updated "
         f'{html.escape(when)}. The run\'s details are in\n<a href="{RUN_RECORD}">{RUN_RECORD}</a>.</p>\n'
         + "\n".join(sections)
     )
-    path = atomic_write_text(base / INDEX, _page(f"Social Work Health Check {year}: reports", body))
+    atomic_write_text(base / BUILD_RECORD, _page(f"Social Work Health Check {year}: build record", body))
+    path = write_reader_index(project, year, build_record=BUILD_RECORD)
     write_root_index(project)
     return path
 
 
-def report_years(project: Project) -> list[int]:
-    """Years with an index page under ``reports/``, newest first."""
-    root = project.reports_root
-    if not root.is_dir():
-        return []
-    years = [int(p.name) for p in root.iterdir() if p.is_dir() and _YEAR.match(p.name) and (p / INDEX).is_file()]
-    return sorted(years, reverse=True)
-
-
-def write_root_index(project: Project) -> Path:
-    """Write ``reports/index.html``: every year that has reports, newest first, with its last run."""
-    lines = []
-    for year in report_years(project):
-        record = read_run_record(project, year) or {}
-        counts = record.get("counts") or {}
-        finished = str(record.get("finished") or "")[:10]
-        last = (
-            f"{counts.get('ok', 0)} built, {counts.get('skipped', 0)} up to date, {counts.get('failed', 0)} failed"
-            if counts
-            else "no run record"
-        )
-        lines.append(
-            f'<tr><td><a href="{year}/{INDEX}">{year}</a></td><td>{html.escape(last)}</td>'
-            f"<td>{html.escape(finished)}</td></tr>"
-        )
-    table = (
-        "<table><caption>Reports by survey year</caption>\n"
-        '<thead><tr><th scope="col">Year</th><th scope="col">Last run</th><th scope="col">Finished</th></tr></thead>\n'
-        "<tbody>\n" + "\n".join(lines) + "\n</tbody></table>"
-        if lines
-        else "<p>No reports yet: run <code>healthcheck run</code>.</p>"
-    )
-    body = f"<h1>Social Work Health Check: reports</h1>\n{table}"
-    return atomic_write_text(project.reports_root / INDEX, _page("Social Work Health Check: reports", body))
+__all__ = ["BUILD_RECORD", "INDEX", "Row", "index_rows", "report_years", "write_index", "write_root_index"]

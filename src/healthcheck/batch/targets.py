@@ -24,6 +24,8 @@ from healthcheck.reference.organisations import ENGLAND_CODE, REGION_CODES, orga
 from healthcheck.reference.organisations import slug as make_slug
 
 NOTEBOOK = "03-council-report.ipynb"
+#: The index page of a year's reports (``reports/<year>/``) and of the years (``reports/``).
+INDEX = "index.html"
 #: The kinds of report and their notebooks, in the order a run lists them.
 KINDS = ("national", "return", "region", "council")
 NOTEBOOKS = {
@@ -266,7 +268,7 @@ def resolve_targets(
 
 
 __all__ = [
-    "KINDS", "KIND_TEXT", "NATIONAL_SLUG", "NOTEBOOK", "NOTEBOOKS", "REGION_PREFIX", "RETURN_SLUG", "Result", "Target",
+    "INDEX", "KINDS", "KIND_TEXT", "NATIONAL_SLUG", "NOTEBOOK", "NOTEBOOKS", "REGION_PREFIX", "RETURN_SLUG", "Result", "Target",
     "has_return", "notebook_path", "region_slug", "report_parameters", "resolve_targets", "safe_out_dir",
     "scored_codes", "scored_regions", "special_targets", "target_parameters",
 ]  # fmt: skip

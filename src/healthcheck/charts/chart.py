@@ -14,8 +14,9 @@ class Chart:
     """One chart, ready for :func:`healthcheck.publish.display.show_chart`.
 
     ``name`` is file-safe and names ``figures/<name>.png`` (and the chart's place in every
-    document); ``title`` is its caption, the figure's own title; ``alt`` says in words what it
-    shows, for readers who cannot see it. Every chart builder computes all four.
+    document); ``title`` is its caption, the chart's one title (the figure has none of its own,
+    so that it is not read or printed twice); ``alt`` says in words what it shows, for readers
+    who cannot see it. Every chart builder computes all four.
     """
 
     figure: go.Figure | Any
@@ -24,9 +25,4 @@ class Chart:
     alt: str
 
 
-def titled(figure: go.Figure, *, name: str, alt: str) -> Chart:
-    """A Chart whose title is the figure's own title text (as every report chart is captioned)."""
-    return Chart(figure=figure, name=name, title=figure.layout.title.text, alt=alt)
-
-
-__all__ = ["Chart", "titled"]
+__all__ = ["Chart"]

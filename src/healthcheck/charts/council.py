@@ -7,21 +7,25 @@ computes its chart's file name, title and alternative text (what the chart shows
 
 from __future__ import annotations
 
-import textwrap
-
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from healthcheck.charts.chart import Chart, titled
+from healthcheck.charts.chart import Chart
+from healthcheck.charts.statements import (
+    item_groups,
+    item_share_charts,
+    item_share_groups,
+    item_shares,
+    item_shares_alt,
+    short_wording,
+)
 from healthcheck.charts.style import (
     COUNCIL,
     ENGLAND,
     OTHERS,
     REGION,
-    SHARE_COLOURS,
-    SHARE_LABELS,
-    SHARE_TEXT,
+    TEXT_SIZE,
     add_bands,
     area_labels,
     hover_text,
@@ -30,9 +34,9 @@ from healthcheck.charts.style import (
     strip_axes,
 )
 from healthcheck.errors import ReportError
-from healthcheck.reference.areas import areas_phrase, other_codes, standard_codes
-from healthcheck.text.numbers import fmt_rho, fmt_score, round_half_up
-from healthcheck.text.words import join_list, rating_counts, the_region
+from healthcheck.reference.areas import areas_phrase, standard_codes
+from healthcheck.text.numbers import fmt_rho, fmt_score
+from healthcheck.text.words import rating_counts, the_region
 from healthcheck.views.council import CouncilView
 
 
@@ -82,15 +86,15 @@ def area_comparison(view: CouncilView) -> Chart:
     where = f" and {the_region(view.region)}" if view.region else ""
     layout(
         fig,
-        title=f"{view.name} compared with England{where}: score by standard and area, {view.year}",
-        height=620,
+        height=640,
         x_title="Mean score (0 = all strongly disagree, 100 = all strongly agree)",
         y_title="Standard or area",
     )
     fig.update_xaxes(range=[0, 100], dtick=10)
     fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=list(y))
-    fig.update_layout(margin=dict(t=110))
-    return titled(fig, name="area_comparison", alt=area_comparison_alt(view))
+    fig.update_layout(margin=dict(t=70))
+    title = f"{view.name} compared with England{where}: score by standard and area, {view.year}"
+    return Chart(fig, name="area_comparison", title=title, alt=area_comparison_alt(view))
 
 
 def area_comparison_alt(view: CouncilView) -> str:
@@ -99,7 +103,8 @@ def area_comparison_alt(view: CouncilView) -> str:
     return (
         f"Dot chart of {view.name}'s mean score (0-100) in each of the {areas_phrase(view.areas)}, beside the "
         f"scores of England{where}, drawn over the Red, Amber and Green rating bands. "
-        f"{view.name}'s ratings: {rating_counts(view.rated()['rating'], view.bands)}. The table above gives every figure."
+        f"{view.name}'s ratings: {rating_counts(view.rated()['rating'], view.bands)}. The table that follows gives every "
+        "figure, with the confidence intervals."
     )
 
 
@@ -136,20 +141,20 @@ def distribution(view: CouncilView, *, by_area: bool = True) -> Chart:
     fig.add_trace(
         go.Scatter(
             x=council_x, y=council_y, mode="markers+text", name=view.name, marker=COUNCIL,
-            text=[view.name] + [""] * (len(rows) - 1), textposition="top center", textfont=dict(size=12, color="#000000"),
+            text=[view.name] + [""] * (len(rows) - 1), textposition="top center", textfont=dict(size=TEXT_SIZE, color="#000000"),
             hovertext=council_text, hoverinfo="text",
         )
     )  # fmt: skip
     n_orgs = len(view.others_overall) + 1
     layout(
         fig,
-        title=f"Where {view.name} sits among the {n_orgs} organisations reporting, {view.year}",
-        height=260 + 34 * len(rows),
+        height=230 + 36 * len(rows),
         x_title="Mean score (0-100); each grey dot is one other organisation",
         y_title="Overall score and each standard or area" if by_area else "Overall score",
     )
     strip_axes(fig, [label for _, label, _, _ in rows])
-    return titled(fig, name="distribution", alt=distribution_alt(view))
+    title = f"Where {view.name} sits among the {n_orgs} organisations reporting, {view.year}"
+    return Chart(fig, name="distribution", title=title, alt=distribution_alt(view))
 
 
 def distribution_alt(view: CouncilView) -> str:
@@ -164,164 +169,14 @@ def distribution_alt(view: CouncilView) -> str:
     )
     return (
         f"Strip chart of the overall score and each area's score of all {n_orgs} reporting organisations, "
-        f"one unnamed grey dot each, with {view.name} marked.{position}"
+        f"one unnamed grey dot each, with {view.name} marked.{position} The table that follows gives {view.name}'s "
+        "score and the spread of every organisation's in each area."
     )
 
 
 # --------------------------------------------------------------------------------------
-# 3. item-level agreement
+# 3. item-level agreement: healthcheck.charts.statements
 # --------------------------------------------------------------------------------------
-def short_wording(text: str, width: int = 52) -> str:
-    """An item's wording cut at a word boundary to fit an axis label."""
-    return textwrap.shorten(str(text), width=width, placeholder="…")
-
-
-def item_groups(areas: pd.DataFrame) -> list[tuple[str, str, list[str]]]:
-    """The parts of the statement-by-statement chart, so that each fits a page at a readable size.
-
-    (chart name, how a title names the part, its areas): the standards in two halves
-    ('Standards 1 to 4', 'Standards 5 to 8'), then the other areas, all from the areas table.
-    """
-    ordered = areas.sort_values("order")
-    standards = ordered[ordered["area"].isin(standard_codes(areas))]
-    numbers = [int(n) if not pd.isna(n) else i for i, n in enumerate(standards["number"], start=1)]
-    half = -(-len(standards) // 2)
-    parts = []
-    for rows in (slice(0, half), slice(half, None)):
-        chunk = standards.iloc[rows]
-        if chunk.empty:
-            continue
-        first, last = numbers[rows][0], numbers[rows][-1]
-        if first == last:
-            parts.append((f"item_shares_standard_{first}", f"Standard {first}", chunk["area"].tolist()))
-        else:
-            parts.append(
-                (f"item_shares_standards_{first}_{last}", f"Standards {first} to {last}", chunk["area"].tolist())
-            )
-    others = other_codes(areas)
-    if others:
-        parts.append(("item_shares_other_areas", "the other areas", others))
-    return parts
-
-
-def item_share_groups(view: CouncilView) -> list[tuple[str, list[str]]]:
-    """The parts of the statement chart that have statements for this view: (chart name, areas)."""
-    present = set(view.items.loc[view.items["level"].isin(["org", "national"]), "area"])
-    return [
-        (name, [a for a in areas if a in present]) for name, _, areas in item_groups(view.areas) if present & set(areas)
-    ]
-
-
-def _wanted(area: str | list[str] | None) -> list[str] | None:
-    return None if area is None else ([area] if isinstance(area, str) else list(area))
-
-
-def _item_part(view: CouncilView, areas: list[str]) -> tuple[str, str] | None:
-    """(name, title words) of the part of the statement chart holding every one of ``areas``."""
-    for name, words, group in item_groups(view.areas):
-        if set(areas) <= set(group):
-            return name, words
-    return None
-
-
-def _item_scope(view: CouncilView, areas: list[str]) -> str:
-    """'Wellbeing', 'Supervision, CPD', or a part's name ('Standards 1 to 4') for more than two areas."""
-    part = _item_part(view, areas)
-    if len(areas) > 2 and part is not None:
-        return part[1]
-    return ", ".join(view.short_title(a) for a in areas)
-
-
-def _item_chart_name(view: CouncilView, areas: list[str] | None) -> str:
-    if areas is None:
-        return "item_shares"
-    part = _item_part(view, areas)
-    return part[0] if part is not None else f"item_shares_{'_'.join(areas)}"[:60]
-
-
-def item_shares(view: CouncilView, area: str | list[str] | None = None) -> Chart:
-    """Agree / neutral / disagree shares of each item for the council and England, stacked to 100%.
-
-    ``area`` picks one area or a list of areas; None shows every item in one tall chart. Items
-    with too small a base for the council are marked '[c]'. The chart is named for the part of
-    the statement chart it belongs to (:func:`item_groups`).
-    """
-    _require_figures(view)
-    wanted = _wanted(area)
-    items = view.items[view.items["level"].isin(["org", "national"])].copy()
-    if wanted is not None:
-        items = items[items["area"].isin(wanted)]
-    if items.empty:
-        raise ReportError(f"no item shares for {view.name} in {area!r}")
-    order = {item: i for i, item in enumerate(view.codebook["item"])}
-    items["_o"] = items["item"].map(order)
-    items["_l"] = items["level"].map({"org": 0, "national": 1})
-    items = items.sort_values(["_o", "_l"])
-    who = {"org": view.name, "national": "England"}
-    item_labels = [short_wording(w) for w in items["wording"]]
-    y = [item_labels, [who[lv] for lv in items["level"]]]
-
-    fig = go.Figure()
-    for share in ("agree", "neutral", "disagree"):
-        values = items[share].astype(float)
-        text = [f"{round_half_up(v):.0f}%" if not pd.isna(v) and v >= 7 else "" for v in values]
-        hover = [
-            f"{w} – {lvl}: {SHARE_LABELS[share].lower()} {round_half_up(v):.0f}% (base {int(b)})"
-            if not pd.isna(v)
-            else ""
-            for w, lvl, v, b in zip(item_labels, y[1], values, items["base"].fillna(0), strict=True)
-        ]
-        fig.add_trace(
-            go.Bar(
-                x=values, y=y, orientation="h", name=SHARE_LABELS[share],
-                marker=dict(
-                    color=SHARE_COLOURS[share], line=dict(color="#ffffff", width=0.5),
-                    pattern=dict(shape="/" if share == "disagree" else "", fgcolor="#ffffff", size=6, solidity=0.2),
-                ),
-                text=text, textposition="inside", insidetextanchor="middle",
-                textfont=dict(color=SHARE_TEXT[share], size=10),
-                hovertext=hover, hoverinfo="text",
-            )
-        )  # fmt: skip
-    suppressed = items[items["agree"].isna()]
-    marks = [(short_wording(w), who[lv]) for w, lv in zip(suppressed["wording"], suppressed["level"], strict=True)]
-    if marks:
-        fig.add_trace(
-            go.Scatter(
-                x=[1] * len(marks), y=[[m[0] for m in marks], [m[1] for m in marks]], mode="text",
-                text=[f"[c] fewer than {view.min_item_base} answers"] * len(marks), textposition="middle right",
-                showlegend=False, hoverinfo="skip",
-            )
-        )  # fmt: skip
-    scope = "every item" if wanted is None else _item_scope(view, wanted)
-    layout(
-        fig,
-        title=f"Agreement with each statement: {view.name} and England, {view.year} ({scope})",
-        height=max(320, 160 + 23 * len(items)),
-        x_title="Share of those answering (%)",
-        y_title="Statement",
-    )
-    fig.update_layout(barmode="stack", bargap=0.25, margin=dict(l=10), legend_traceorder="normal")
-    fig.update_xaxes(range=[0, 100], dtick=20, ticksuffix="%")
-    fig.update_yaxes(autorange="reversed", tickfont=dict(size=10))
-    return titled(fig, name=_item_chart_name(view, wanted), alt=item_shares_alt(view, wanted))
-
-
-def item_share_charts(view: CouncilView) -> list[Chart]:
-    """The statement-by-statement chart in its parts (:func:`item_share_groups`), each fitting a page."""
-    return [item_shares(view, areas) for _, areas in item_share_groups(view)]
-
-
-def item_shares_alt(view: CouncilView, areas: list[str] | None = None) -> str:
-    """The statement chart (or a part of it, ``areas``) in words."""
-    topics = join_list([view.short_title(a) for a in areas]) if areas else ""
-    which = f"each statement on {topics}" if topics else "each statement of the survey"
-    return (
-        f"Stacked bar chart of the percentage of {view.name}'s respondents and of England's who agree, neither agree "
-        f"nor disagree, or disagree with {which}."
-    )
-
-
 # --------------------------------------------------------------------------------------
 # 4. drivers of the wish to stay
 # --------------------------------------------------------------------------------------
@@ -365,17 +220,18 @@ def drivers(view: CouncilView) -> Chart:
     x_min = min(0.0, float(np.nanmin(lows)) - 0.05) if lows.notna().any() else 0.0
     layout(
         fig,
-        title=f"How each standard goes with the desire to stay, {view.year}{note}",
-        height=480,
+        height=500,
         x_title="Spearman's rho with desire to stay (0 = no association, 1 = perfect)",
         y_title="Standard",
     )
-    fig.update_xaxes(range=[x_min, 1], dtick=0.1, zeroline=True, zerolinecolor="#999999")
+    fig.update_xaxes(range=[x_min, 1], dtick=0.1, zeroline=True, zerolinecolor="#595959")
+    fig.update_layout(showlegend=True)  # say whose estimates the markers are, even when there is only England
     fig.update_yaxes(
         tickmode="array", tickvals=list(position.values()), ticktext=list(position), autorange="reversed",
         showgrid=False, zeroline=False,
     )  # fmt: skip
-    return titled(fig, name="drivers", alt=drivers_alt(view))
+    title = f"How each standard goes with the desire to stay, {view.year}{note}"
+    return Chart(fig, name="drivers", title=title, alt=drivers_alt(view))
 
 
 def drivers_alt(view: CouncilView) -> str:
@@ -384,7 +240,7 @@ def drivers_alt(view: CouncilView) -> str:
     return (
         f"Dot chart of Spearman's rho between each standard and the desire to stay, for England with "
         f"{view.confidence:.0%} confidence intervals{own}. A higher rho means the standard goes more closely with "
-        "wanting to stay."
+        "wanting to stay. The table that follows gives every figure."
     )
 
 

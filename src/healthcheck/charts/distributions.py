@@ -7,18 +7,17 @@ data labels, whether or not they agreed to be named.
 
 from __future__ import annotations
 
-import textwrap
-
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from healthcheck.charts.chart import Chart, titled
+from healthcheck.charts.chart import Chart
 from healthcheck.charts.style import (
     ENGLAND,
     MEDIAN,
     OTHERS,
     REGION,
+    TEXT_SIZE,
     add_bands,
     area_labels,
     band_fill,
@@ -76,12 +75,11 @@ def _strip_chart(view: NationalView, values: dict[str, tuple[float, ...]]) -> tu
     return fig, labels
 
 
-def _finish_strip(fig: go.Figure, labels: list[str], title: str) -> go.Figure:
-    """Title, axis titles and one row per area, from 0 to 100."""
+def _finish_strip(fig: go.Figure, labels: list[str]) -> go.Figure:
+    """Axis titles and one row per area, from 0 to 100."""
     layout(
         fig,
-        title=title,
-        height=260 + 34 * len(labels),
+        height=230 + 36 * len(labels),
         x_title="Mean score (0-100); each grey dot is one organisation",
         y_title="Standard or area",
     )
@@ -110,7 +108,9 @@ def national_distribution(view: NationalView) -> Chart:
     fig.add_trace(_pooled_trace(view, nat, "England (all respondents pooled)", ENGLAND, error=False))
     n_orgs = len(set(rep["org_code"]))
     title = f"How organisations' scores vary: the {n_orgs} organisations reporting, by standard and area, {view.year}"
-    return titled(_finish_strip(fig, labels, title), name="national_distribution", alt=national_distribution_alt(view))
+    return Chart(
+        _finish_strip(fig, labels), name="national_distribution", title=title, alt=national_distribution_alt(view)
+    )
 
 
 def national_distribution_alt(view: NationalView) -> str:
@@ -123,11 +123,6 @@ def national_distribution_alt(view: NationalView) -> str:
         "England's pooled score marked, over the Red, Amber and Green rating bands. England's ratings: "
         f"{rating_counts(nat['rating'], view.bands)}. The table above gives the lowest, quartiles and highest of each area."
     )
-
-
-def _region_tick(region: str) -> str:
-    """A region's name over two lines when long ('Yorkshire and<br>The Humber')."""
-    return textwrap.fill(region, width=12).replace("\n", "<br>")
 
 
 def regional_heatmap(view: NationalView) -> Chart:
@@ -166,22 +161,18 @@ def regional_heatmap(view: NationalView) -> Chart:
         steps += [[i / len(order), colour], [(i + 1) / len(order), colour]]
     fig = go.Figure(
         go.Heatmap(
-            z=z, x=[_region_tick(g) for _, g in groups], y=labels["label"].tolist(), zmin=-0.5, zmax=len(order) - 0.5,
-            colorscale=steps, showscale=False, text=text, texttemplate="%{text}", textfont=dict(size=10, color="#000000"),
+            z=z, x=[g for _, g in groups], y=labels["label"].tolist(), zmin=-0.5, zmax=len(order) - 0.5,
+            colorscale=steps, showscale=False, text=text, texttemplate="%{text}", textfont=dict(size=TEXT_SIZE, color="#000000"),
             hovertext=hover, hoverinfo="text", xgap=2, ygap=2,
         )
     )  # fmt: skip
-    layout(
-        fig,
-        title=f"Each region's pooled score and rating by standard and area, with England, {view.year}",
-        height=200 + 40 * len(labels),
-        x_title="",
-        y_title="",
-    )
-    fig.update_xaxes(side="top", showgrid=False, tickfont=dict(size=10))
-    fig.update_yaxes(autorange="reversed", showgrid=False, tickfont=dict(size=11))
-    fig.update_layout(showlegend=False, margin=dict(t=130, b=30))
-    return titled(fig, name="regional_heatmap", alt=regional_heatmap_alt(view))
+    layout(fig, height=200 + 40 * len(labels), x_title="", y_title="")
+    # the regions' names upright on one line each: side by side they would not fit the page's width
+    fig.update_xaxes(side="top", showgrid=False, tickangle=-90, automargin=True)
+    fig.update_yaxes(autorange="reversed", showgrid=False)
+    fig.update_layout(showlegend=False, margin=dict(t=10, b=20))
+    title = f"Each region's pooled score and rating by standard and area, with England, {view.year}"
+    return Chart(fig, name="regional_heatmap", title=title, alt=regional_heatmap_alt(view))
 
 
 def regional_heatmap_alt(view: NationalView) -> str:
@@ -211,13 +202,15 @@ def region_comparison(view: RegionalView) -> Chart:
     )  # fmt: skip
     layout(
         fig,
-        title=f"{capitalise(the_region(view.region))} compared with England: pooled score by standard and area, {view.year}",
-        height=620,
+        height=640,
         x_title="Mean score (0 = all strongly disagree, 100 = all strongly agree)",
         y_title="Standard or area",
     )
     strip_axes(fig, labels)
-    return titled(fig, name="region_comparison", alt=region_comparison_alt(view))
+    title = (
+        f"{capitalise(the_region(view.region))} compared with England: pooled score by standard and area, {view.year}"
+    )
+    return Chart(fig, name="region_comparison", title=title, alt=region_comparison_alt(view))
 
 
 def region_comparison_alt(view: RegionalView) -> str:
@@ -249,8 +242,8 @@ def region_distribution(view: RegionalView) -> Chart:
     n_orgs = len(view.reporting_codes())
     title = f"How scores vary among the {n_orgs} organisations reporting {in_region(view.region)}, {view.year}"
     # named apart from the region's table of the same spread ('region_distribution')
-    return titled(
-        _finish_strip(fig, labels, title), name="region_distribution_chart", alt=region_distribution_alt(view)
+    return Chart(
+        _finish_strip(fig, labels), name="region_distribution_chart", title=title, alt=region_distribution_alt(view)
     )
 
 

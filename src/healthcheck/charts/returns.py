@@ -9,6 +9,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from healthcheck.charts.chart import Chart
+from healthcheck.charts.style import FONT, TEXT_SIZE, WIDTH
 from healthcheck.views.returns import PublishedTable
 
 
@@ -48,21 +49,23 @@ def choice_chart(table: PublishedTable, *, title: str | None = None) -> Chart:
             orientation="h",
             text=bar_labels(table),
             textposition="outside",
-            marker_color="#1f5f8b",
+            textfont={"size": TEXT_SIZE},
+            cliponaxis=False,
+            marker_color="#1f5f8b",  # 6.8:1 on white
             hovertemplate="%{y}: %{text}<extra></extra>",
         )
     )
-    fig.update_layout(
-        title=title,
+    fig.update_layout(  # no title of its own: the caption is the title
         xaxis={"title": "Per cent of respondents", "range": [0, 115], "ticksuffix": "%"},
         yaxis={"autorange": "reversed"},
-        height=170 + 36 * len(table.frame),
-        width=760,
-        margin={"l": 10, "r": 20, "t": 60, "b": 85},
+        height=130 + 36 * len(table.frame),
+        width=WIDTH,
+        font=FONT,
+        margin={"l": 10, "r": 20, "t": 20, "b": 85},
         template="simple_white",
         annotations=[{  # the base under the axis title, a fixed distance whatever the height
             "text": table.notes[0], "xref": "paper", "yref": "paper", "x": 0, "y": 0, "xanchor": "left",
-            "yanchor": "top", "yshift": -62, "showarrow": False, "font": {"size": 11},
+            "yanchor": "top", "yshift": -62, "showarrow": False, "font": {"size": TEXT_SIZE},
         }],
     )  # fmt: skip
     fig.update_yaxes(automargin=True)

@@ -1,7 +1,16 @@
 """The look every report chart shares: page width, fonts, marker shapes, the rating palette and layout.
 
-Charts are sized for an A4 page and readable in greyscale: the council, its region and England
-are told apart by marker shape as well as shade, and the rating bands carry their words.
+Charts are drawn at the size they print. :data:`WIDTH` is the A4 text column (17 cm) at 96 px to
+the inch, so one pixel prints as 0.75 pt, and every piece of text is at least :data:`TEXT_SIZE`
+px (9.75 pt; :data:`MIN_TEXT_SIZE`, 9 pt, is the floor a test checks); no chart is taller than
+:data:`MAX_HEIGHT`, the tallest that still prints at the full column width (21 cm). On screen
+they fill the page's column and keep those sizes in pixels.
+
+Colours meet WCAG 2.2 AA on white and on the band fills: text 4.5:1 or more (labels on bars
+included), markers, lines and bar outlines 3:1 or more. Charts are readable in greyscale: the
+council, its region and England differ by marker shape as well as shade, the Disagree bars are
+hatched, and the rating bands carry their words. A chart has no title of its own: the caption
+(:attr:`~healthcheck.charts.chart.Chart.title`) names it, once, in every document.
 """
 
 from __future__ import annotations
@@ -16,8 +25,15 @@ import plotly.graph_objects as go
 from healthcheck.text.numbers import fmt_score
 from healthcheck.text.words import rating_label
 
-WIDTH = 900  # px: fits an A4 page at print resolution with margins
-FONT = dict(family="Arial, Helvetica, sans-serif", size=12, color="#222222")
+WIDTH = 640  # px: the A4 text column, 17 cm at 96 px to the inch (1 px prints as 0.75 pt)
+#: The tallest a chart may be and still print at the full column width (21 cm at 0.75 pt a pixel).
+MAX_HEIGHT = 790
+#: The size of every piece of chart text, in px (9.75 pt in print).
+TEXT_SIZE = 13
+#: No chart text is smaller than this in print (pt); tests check every chart against it.
+MIN_TEXT_PT = 9.0
+TEXT_COLOUR = "#1a1a1a"
+FONT = dict(family="Arial, 'Liberation Sans', Helvetica, sans-serif", size=TEXT_SIZE, color=TEXT_COLOUR)
 #: The legend at the foot of the figure, clear of the x-axis title whatever the height.
 LEGEND = dict(orientation="h", yref="container", y=0.005, yanchor="bottom", x=0, xanchor="left")
 
@@ -25,15 +41,21 @@ LEGEND = dict(orientation="h", yref="container", y=0.005, yanchor="bottom", x=0,
 COUNCIL = dict(symbol="diamond", size=13, color="#000000", line=dict(color="#000000", width=1))
 REGION = dict(symbol="square", size=9, color="#6e6e6e", line=dict(color="#333333", width=1))
 ENGLAND = dict(symbol="circle-open", size=10, color="#000000", line=dict(width=2))
-OTHERS = dict(symbol="circle", size=5, color="#a6a6a6", opacity=0.55)
+# the other organisations: small, but dark enough for 3:1 on every band fill (#595959: 4.8:1 on red)
+OTHERS = dict(symbol="circle", size=5, color="#595959", line=dict(color="#ffffff", width=0.5))
 MEDIAN = dict(symbol="line-ns-open", size=18, color="#000000", line=dict(color="#000000", width=3))
 
 #: The rating bands' fills (light, with the band's word written over them), in every chart.
 BAND_FILL = {"Green": "#d9ead3", "Amber": "#fce5b6", "Red": "#f4cccc"}
 #: The fill of a band whose rating has no colour here.
 NO_BAND_FILL = "#eeeeee"
-SHARE_COLOURS = {"agree": "#1f4e79", "neutral": "#d0d0d0", "disagree": "#c55a11"}
-SHARE_TEXT = {"agree": "#ffffff", "neutral": "#000000", "disagree": "#ffffff"}
+# Agree dark, Neither light, Disagree mid-tone and hatched: apart in greyscale too. Labels on
+# them: white on blue 8.7:1, black on grey 14.9:1, black on orange 7.1:1 (white hatching under
+# black text only raises that); every segment is outlined in near-black, so that each meets
+# 3:1 against its neighbours and the page.
+SHARE_COLOURS = {"agree": "#1f4e79", "neutral": "#d9d9d9", "disagree": "#e07b39"}
+SHARE_TEXT = {"agree": "#ffffff", "neutral": "#000000", "disagree": "#000000"}
+SHARE_OUTLINE = "#1a1a1a"
 SHARE_LABELS = {"agree": "Agree", "neutral": "Neither agree nor disagree", "disagree": "Disagree"}
 
 
@@ -50,20 +72,21 @@ def band_fill(rating: str) -> str:
     return BAND_FILL.get(rating, NO_BAND_FILL)
 
 
-def layout(fig: go.Figure, *, title: str, height: int, x_title: str, y_title: str) -> go.Figure:
-    """The shared layout: white template, title at the left, the page width, legend at the foot."""
+def layout(fig: go.Figure, *, height: int, x_title: str, y_title: str) -> go.Figure:
+    """The shared layout: white template, the page width, one text size, legend at the foot, no title
+    (the caption is the title)."""
     fig.update_layout(
         template="simple_white",
-        title=dict(text=title, x=0, xanchor="left", font=dict(size=16)),
         width=WIDTH,
-        height=height,
+        height=int(height),
         font=FONT,
-        margin=dict(l=20, r=30, t=70, b=110),
-        legend=LEGEND,
-        hoverlabel=dict(bgcolor="white"),
+        margin=dict(l=10, r=20, t=30, b=110),
+        legend=dict(LEGEND, font=dict(size=TEXT_SIZE)),
+        hoverlabel=dict(bgcolor="white", font=dict(size=TEXT_SIZE)),
     )
-    fig.update_xaxes(title_text=x_title, showgrid=True, gridcolor="#eeeeee")
-    fig.update_yaxes(title_text=y_title)
+    fig.update_xaxes(title_text=x_title, showgrid=True, gridcolor="#e6e6e6", tickfont=dict(size=TEXT_SIZE),
+                     title_font=dict(size=TEXT_SIZE))  # fmt: skip
+    fig.update_yaxes(title_text=y_title, tickfont=dict(size=TEXT_SIZE), title_font=dict(size=TEXT_SIZE))
     return fig
 
 
@@ -98,8 +121,8 @@ def add_bands(fig: go.Figure, bands: Iterable[BandLike]) -> None:
     for rating, action, low, high, span in band_edges(bands):
         fig.add_vrect(x0=low, x1=high, fillcolor=band_fill(rating), opacity=1, layer="below", line_width=0)
         fig.add_annotation(
-            x=(low + high) / 2, y=1.0, yref="paper", yanchor="bottom", showarrow=False, font=dict(size=11),
-            text=f"<b>{rating}</b> ({action})<br>{span}",
+            x=(low + high) / 2, y=1.0, yref="paper", yanchor="bottom", showarrow=False,
+            font=dict(size=TEXT_SIZE, color=TEXT_COLOUR), text=f"<b>{rating}</b><br>({action})<br>{span}",
         )  # fmt: skip
 
 
@@ -123,7 +146,7 @@ def strip_axes(fig: go.Figure, labels: list[str]) -> None:
         tickmode="array", tickvals=list(range(len(labels))), ticktext=labels, autorange="reversed",
         showgrid=False, zeroline=False,
     )  # fmt: skip
-    fig.update_layout(margin=dict(t=110))
+    fig.update_layout(margin=dict(t=70))
 
 
 __all__ = [
@@ -132,13 +155,18 @@ __all__ = [
     "ENGLAND",
     "FONT",
     "LEGEND",
+    "MAX_HEIGHT",
     "MEDIAN",
+    "MIN_TEXT_PT",
     "NO_BAND_FILL",
     "OTHERS",
     "REGION",
     "SHARE_COLOURS",
     "SHARE_LABELS",
+    "SHARE_OUTLINE",
     "SHARE_TEXT",
+    "TEXT_COLOUR",
+    "TEXT_SIZE",
     "WIDTH",
     "add_bands",
     "area_labels",

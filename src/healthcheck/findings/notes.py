@@ -64,32 +64,37 @@ def bands_sentence(bands: Iterable[Band]) -> str:
     )
 
 
-def _find_hash(meta: dict[str, Any]) -> str | None:
+def find_hash(meta: dict[str, Any]) -> str | None:
     """The first value in the metadata whose key names a hash (searched one level deep)."""
     for key, value in meta.items():
         if isinstance(value, str) and ("sha" in key.lower() or "hash" in key.lower()):
             return value
     for value in meta.values():
         if isinstance(value, dict):
-            found = _find_hash(value)
+            found = find_hash(value)
             if found:
                 return found
     return None
 
 
+def source_fingerprint(view: HasMeta) -> str | None:
+    """The source data's fingerprint (sha256) from ``scores_meta.json``: for document metadata, not the text."""
+    return find_hash(view.meta)
+
+
 def source_version(view: HasMeta) -> str:
-    """'Source data version: sha256 1a2b3c4d5e6f, data as at 15 January 2021.'"""
-    parts = []
-    if digest := _find_hash(view.meta):
-        parts.append(f"fingerprint (SHA-256) {digest[:12]}")
-    if when := data_date(view):
-        parts.append(f"data as at {long_date(when)}")
-    version = view.meta.get("healthcheck_version") or view.meta.get("version")
-    if version:
-        parts.append(f"scored with healthcheck {version}")
-    if not parts:
-        return "Source data version: not recorded (no scores_meta.json was found)."
-    return f"Source data version: {', '.join(parts)}."
+    """'The Social Work Health Check 2020 worker survey, as exported on 15 January 2021.', for the reader.
+
+    The data's fingerprint and the software's version are provenance: they go into the
+    document's properties (:func:`healthcheck.findings.publication.document_properties`) and
+    the report's manifest, not into its text.
+    """
+    year = getattr(view, "year", None)
+    survey = (
+        f"The Social Work Health Check {year} worker survey" if year else "The Social Work Health Check worker survey"
+    )
+    when = data_date(view)
+    return f"{survey}, as exported on {long_date(when)}." if when else f"{survey}."
 
 
 def notes(view: CouncilView) -> str:
@@ -120,10 +125,10 @@ def notes(view: CouncilView) -> str:
         "**Key factor in the desire to stay.** Spearman's rank correlation (rho) between each standard's score and "
         f"the desire to stay, over respondents who answered both. An organisation's own estimate needs at least "
         f"{view.min_driver_respondents} such respondents; below that, the national finding is given. "
-        "See docs/method.md for the method.",
+        "A correlation shows which standards go with wanting to stay, not that one causes the other.",
         f"**Source.** {source_version(view)}",
     ]
     return "\n".join(f"- {line}" for line in lines)
 
 
-__all__ = ["as_date", "bands_sentence", "data_date", "notes", "source_version"]
+__all__ = ["as_date", "bands_sentence", "data_date", "find_hash", "notes", "source_fingerprint", "source_version"]

@@ -7,6 +7,9 @@ carries everything the documents need and nothing is re-run to render them:
 * ``show_table`` emits an accessible ``text/html`` table, a ``text/markdown`` pipe table and
   :data:`TABLE_MIME`, a JSON copy of the table whose values keep their types (numbers stay
   numbers), from which :mod:`healthcheck.publish.render` rebuilds the Word, PDF and spreadsheet tables.
+* ``show_publication`` emits the publication block as ``text/markdown`` and the report's
+  document properties as :data:`DOCUMENT_MIME` (title, publisher, date, provenance), which the
+  renderer writes into each document's metadata.
 * ``show_chart`` emits an interactive plotly ``text/html`` div, the figure JSON
   (``application/vnd.plotly.v1+json``), ``text/plain`` (the title) and metadata
   ``{"healthcheck": {"name", "title", "alt"}}``.
@@ -40,13 +43,27 @@ if TYPE_CHECKING:  # imported lazily: the renderer reads tables without pandas o
 
 TABLE_MIME = "application/vnd.healthcheck.table+json"
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
+#: The report's document properties (title, publisher, date, provenance), beside its publication block.
+DOCUMENT_MIME = "application/vnd.healthcheck.document+json"
 #: Key of the output metadata that names a chart.
 META_KEY = "healthcheck"
 #: What an empty (missing) cell shows in the documents.
 MISSING_TEXT = "n/a"
-PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
+#: The Analysis Function's shorthand for a cell without a figure, and what each means. A cell may
+#: hold one instead of a number (``views.chart_tables.CONFIDENTIAL``); its column stays numeric.
+SHORTHAND = {
+    "[c]": "confidential: withheld because too few people answered to publish it safely",
+    "[x]": "not available: not collected, not given, or no figure can be worked out",
+    "[low]": "less than half of one per cent, which would round to 0%",
+    "[z]": "not applicable",
+}
+#: No toolbar in a report: its icons were faint (1.7:1) and added ten tab stops to every chart; hover stays.
+PLOTLY_CONFIG = {"displayModeBar": False, "displaylogo": False, "responsive": True}
 
 Cell = str | int | float | bool | None
+#: A table of this many columns is wide: on screen it may use the window's width, and printed
+#: from the browser it goes on a landscape page.
+WIDE_COLUMNS = 8
 
 # A name becomes a file name (figures/<name>.png) and a sheet name: keep it plain.
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,59}$")
@@ -130,11 +147,18 @@ def excel_number_format(spec: str | None) -> str:
     return base + ("." + "0" * digits if digits else "")
 
 
-def _column_format(name: str, values: Sequence[Cell], decimals: int | None) -> str | None:
-    """The format spec of a column: None for text; whole numbers unless fractional; no commas in years."""
+def _column_format(name: str, values: Sequence[Cell], decimals: int | None, *, given: bool = False) -> str | None:
+    """The format spec of a column: None for text; whole numbers unless fractional; no commas in years.
+
+    A column of integers (counts, bases, ranks) stays whole whatever a table-wide ``decimals``
+    says (Rank 1, not 1.00; Base 8,414, not 8,414.00); ``given`` (a decimals for this column by
+    name) wins even so.
+    """
     numbers = [v for v in values if is_number(v)]
     if not numbers:
         return None
+    if decimals is not None and not given and all(isinstance(v, int) for v in numbers):
+        decimals = 0
     if decimals is None:
         whole = all(isinstance(v, int) or float(v).is_integer() for v in numbers)
         decimals = 0 if whole else 1
@@ -222,6 +246,7 @@ class TableSpec:
                 col,
                 [r[i] for r in rows],
                 decimals.get(col) if isinstance(decimals, Mapping) else decimals,
+                given=isinstance(decimals, Mapping) and col in decimals,
             )
             for i, col in enumerate(columns)
         )
@@ -268,12 +293,24 @@ class TableSpec:
     # reading -----------------------------------------------------------------------
     @property
     def numeric(self) -> tuple[bool, ...]:
-        """Per column: every filled cell is a number (such columns are right-aligned)."""
+        """Per column: every filled cell is a number or shorthand such as '[c]' (such columns are right-aligned)."""
         flags = []
         for i in range(len(self.columns)):
-            filled = [r[i] for r in self.rows if r[i] is not None]
+            filled = [r[i] for r in self.rows if r[i] is not None and r[i] not in SHORTHAND]
             flags.append(bool(filled) and all(is_number(v) for v in filled))
         return tuple(flags)
+
+    @property
+    def marks(self) -> list[str]:
+        """The shorthand ('[c]', '[x]' ...) the table's cells hold, in :data:`SHORTHAND`'s order."""
+        used = {v for row in self.rows for v in row if isinstance(v, str)}
+        return [m for m in SHORTHAND if m in used]
+
+    def small_print(self) -> list[str]:
+        """What goes under the table: its source, its notes, and what its shorthand means."""
+        lines = [f"Source: {self.source}"] + [f"Note: {n}" for n in self.notes]
+        lines += [f"{m} means {SHORTHAND[m]}." for m in self.marks if not any(n.startswith(m) for n in self.notes)]
+        return lines
 
     def formatted_rows(self) -> list[list[str]]:
         return [[format_cell(v, self.formats[i]) for i, v in enumerate(row)] for row in self.rows]
@@ -303,9 +340,9 @@ class TableSpec:
                 else:
                     cells.append(f"<td{num if numeric[i] else ''}>{content}</td>")
             body.append("<tr>" + "".join(cells) + "</tr>")
-        notes = "".join(f'<p class="hc-note">Note: {esc(n)}</p>' for n in self.notes)
+        notes = "".join(f'<p class="hc-note">{esc(n)}</p>' for n in self.small_print()[1:])
         return (
-            f'<div class="hc-table" id="{base}">'
+            f'<div class="hc-table{" hc-wide" if len(self.columns) >= WIDE_COLUMNS else ""}" id="{base}">'
             f'<div class="hc-table-scroll" role="region" tabindex="0" aria-labelledby="{base}-caption">'
             f'<table><caption id="{base}-caption">{esc(self.title)}</caption>'
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
@@ -324,7 +361,7 @@ class TableSpec:
         lines.append("|" + "|".join("---:" if n else ":---" for n in numeric) + "|")
         lines += ["| " + " | ".join(cell(t) for t in row) + " |" for row in self.formatted_rows()]
         lines += ["", f"Source: {self.source}"]
-        lines += [f"\nNote: {n}" for n in self.notes]
+        lines += [f"\n{n}" for n in self.small_print()[1:]]
         return "\n".join(lines) + "\n"
 
 
@@ -414,6 +451,17 @@ class Display:
         )
         return spec
 
+    def publication(self, block: str, properties: Mapping[str, Any]) -> None:
+        if not isinstance(block, str) or not isinstance(properties, Mapping):
+            raise ReportError("show_publication needs the block's markdown and a mapping of document properties")
+        title = properties.get("title")
+        if not isinstance(title, str) or not title.strip():
+            raise ReportError("show_publication: the document properties need a title")
+        _publish(
+            {"text/markdown": block, "text/plain": block, DOCUMENT_MIME: json.loads(json.dumps(dict(properties)))},
+            {META_KEY: {"kind": "publication", "title": title.strip()}},
+        )
+
     def chart(self, chart: Chart) -> None:
         """Show a :class:`~healthcheck.charts.chart.Chart`: its figure, captioned and described in words."""
         import plotly.graph_objects as go
@@ -463,6 +511,12 @@ def show_table(
     the first column and makes it the row headers.
     """
     default_display.table(df, name=name, title=title, source=source, notes=notes, index=index, decimals=decimals)
+
+
+def show_publication(block: str, properties: Mapping[str, Any]) -> None:
+    """Show the publication block (who, when, contact, other formats) and hand the renderer the
+    report's document properties (``title``, ``author``, ``date``, ``keywords``, ``description`` ...)."""
+    default_display.publication(block, properties)
 
 
 def show_chart(chart: Chart) -> None:

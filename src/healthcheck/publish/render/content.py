@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from healthcheck.errors import RenderError, ReportError
-from healthcheck.publish.display import META_KEY, PLOTLY_MIME, TABLE_MIME, TableSpec, check_name
+from healthcheck.publish.display import DOCUMENT_MIME, META_KEY, PLOTLY_MIME, TABLE_MIME, TableSpec, check_name
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +63,8 @@ class Content:
 
     blocks: list[Block] = field(default_factory=list)
     front_matter: dict[str, Any] = field(default_factory=dict)
+    #: The document properties the notebook gave (``show_publication``): title, author, date ...
+    properties: dict[str, Any] = field(default_factory=dict)
 
     @property
     def tables(self) -> list[TableSpec]:
@@ -86,11 +88,14 @@ class Content:
         return None
 
     def title(self) -> str | None:
-        """The first level-1 heading, else the front matter's title.
+        """The document properties' title, else the first level-1 heading, else the front matter's title.
 
-        The heading wins: in a parameterised notebook it names the council, while front matter,
-        written once for every council, cannot.
+        The heading wins over front matter: in a parameterised notebook it names the council,
+        while front matter, written once for every council, cannot.
         """
+        given = self.properties.get("title")
+        if isinstance(given, str) and given.strip():
+            return given.strip()
         heading = self.heading()
         if heading:
             return heading
@@ -169,6 +174,9 @@ def read_content(nb: Any, where: str) -> Content:
         for output in outputs:
             if not _is_ours(output):
                 continue  # printed text, warnings, bare reprs: not for a committee paper
+            properties = output.get("data", {}).get(DOCUMENT_MIME)
+            if isinstance(properties, dict):
+                content.properties = dict(properties)
             block = _block(output, where, number, len(content.blocks))
             if isinstance(block, Table):
                 if block.spec.name in seen_tables:

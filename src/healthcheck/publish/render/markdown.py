@@ -14,7 +14,14 @@ from typing import Any
 
 from healthcheck.publish.display import TableSpec
 from healthcheck.publish.render.content import ChartBlock, Content, Image, Markdown, Table
-from healthcheck.publish.render.typst import TEXT_WIDTH_CM, column_shares, table_typst, typst_string
+from healthcheck.publish.render.typst import (
+    TEXT_WIDTH_CM,
+    column_shares,
+    landscape_typst,
+    table_fit,
+    table_typst,
+    typst_string,
+)
 
 #: Pandoc's markdown, read the way Jupyter writes it (lists straight after a paragraph) and
 #: without syntax a report's prose could trip by accident (@citations, $maths$, raw TeX).
@@ -56,7 +63,7 @@ def table_markdown(spec: TableSpec, target: str) -> str:
 
 
 def _small_print(spec: TableSpec) -> list[str]:
-    return [f"Source: {spec.source}"] + [f"Note: {n}" for n in spec.notes]
+    return spec.small_print()
 
 
 def source_block(paragraphs: Sequence[str], target: str) -> str:
@@ -102,10 +109,28 @@ def figure_markdown(name: str, title: str, alt: str, target: str, path_stem: str
     )
 
 
+def _wide(block: object) -> bool:
+    return isinstance(block, Table) and table_fit(block.spec).landscape
+
+
+def _heading_only(block: object) -> bool:
+    """A markdown block of headings alone ('## Statement by statement')."""
+    if not isinstance(block, Markdown):
+        return False
+    lines = [line for line in block.text.strip().splitlines() if line.strip()]
+    return bool(lines) and all(line.lstrip().startswith("#") for line in lines)
+
+
 def build_markdown(content: Content, target: str) -> str:
     """The whole report as one pandoc markdown document for ``target`` ('docx' or 'typst')."""
     parts: list[str] = []
-    for block in content.blocks:
+    turned = False  # the PDF's pages are on their side for a run of wide tables
+    blocks = content.blocks
+    for i, block in enumerate(blocks):
+        wide = _wide(block) or (_heading_only(block) and i + 1 < len(blocks) and _wide(blocks[i + 1]))
+        if target == "typst" and wide != turned:
+            parts.append(landscape_typst(wide))  # a heading goes over with the wide table it heads
+            turned = wide
         if isinstance(block, Markdown):
             parts.append(block.text.strip() + "\n")
         elif isinstance(block, Table):
@@ -123,6 +148,8 @@ def build_markdown(content: Content, target: str) -> str:
                     f"#figure(image({typst_string(file)}, width: 100%, "
                     f"alt: {typst_string(block.alt)}))\n```\n"
                 )
+    if turned:
+        parts.append(landscape_typst(False))
     return "\n".join(parts)
 
 

@@ -7,7 +7,9 @@ conforming to PDF/UA-1, or plainly tagged when it cannot conform.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +17,29 @@ from healthcheck.errors import RenderError
 from healthcheck.publish.formats import TEMPLATES
 from healthcheck.publish.render.content import Content
 from healthcheck.publish.render.markdown import MD_FORMAT, build_markdown, md_escape
+from healthcheck.publish.render.typst import typst_string
 
 log = logging.getLogger(__name__)
+
+
+def document_settings(properties: Mapping[str, Any]) -> str:
+    """The typst ``document`` settings from the report's properties: author, keywords, date, description."""
+    parts = []
+    if properties.get("author"):
+        parts.append(f"author: {typst_string(str(properties['author']))},")
+    keywords = properties.get("keywords")
+    if isinstance(keywords, list) and keywords:
+        parts.append("keywords: (" + ", ".join(typst_string(str(k)) for k in keywords) + ",),")
+    try:
+        when = dt.date.fromisoformat(str(properties.get("date")))
+        parts.append(f"date: datetime(year: {when.year}, month: {when.month}, day: {when.day}),")
+    except ValueError:
+        pass
+    said = ". ".join(str(properties.get(k) or "").rstrip(".") for k in ("subject", "description") if properties.get(k))
+    said = f"{said}." if said else ""
+    if said:
+        parts.append(f"description: {typst_string(said)},")
+    return " ".join(parts)
 
 
 class PdfWriter:
@@ -34,13 +57,11 @@ class PdfWriter:
         # the title through a YAML file: on the command line '[...]' or '{...}' would parse as YAML
         meta = work / "report-meta.yaml"
         meta.write_text(yaml.safe_dump({"title": md_escape(title)}, allow_unicode=True), encoding="utf-8")
-        typ = pypandoc.convert_text(
-            markdown,
-            "typst",
-            format=MD_FORMAT,
-            extra_args=[f"--template={TEMPLATES / 'report.typ'}", f"--metadata-file={meta}", "--wrap=preserve"],
-            cworkdir=str(work),
-        )
+        extra = [f"--template={TEMPLATES / 'report.typ'}", f"--metadata-file={meta}", "--wrap=preserve"]
+        settings = document_settings(content.properties)
+        if settings:
+            extra.append(f"--variable=document-properties:{settings}")  # a variable is inserted as it is
+        typ = pypandoc.convert_text(markdown, "typst", format=MD_FORMAT, extra_args=extra, cworkdir=str(work))
         source = work / "report.typ"
         source.write_text(typ, encoding="utf-8")
         self.compile(source, path, root=work)

@@ -71,6 +71,7 @@ class Renderer:
         # renders through one renderer take turns: the typst compiler and the timings are shared
         self._lock = threading.Lock()
         self.timings: dict[str, float] = {}
+        self._links: tuple[tuple[str, str] | None, tuple[str, ...]] = (None, self.formats)
 
     # lifecycle ---------------------------------------------------------------------------
     def __enter__(self) -> Renderer:
@@ -93,7 +94,14 @@ class Renderer:
 
     # the public call -------------------------------------------------------------------
     def render(
-        self, notebook: Path, out_dir: Path, *, stem: str = "report", title: str | None = None
+        self,
+        notebook: Path,
+        out_dir: Path,
+        *,
+        stem: str = "report",
+        title: str | None = None,
+        index: tuple[str, str] | None = None,
+        formats: Sequence[str] | None = None,
     ) -> dict[str, Path]:
         """Write the requested documents for one executed notebook into ``out_dir``.
 
@@ -101,9 +109,12 @@ class Renderer:
         folder of chart images). ``title`` names the document (HTML title, Word and PDF
         properties, PDF running header, spreadsheet cover); by default the notebook's first
         level-1 heading, else its front matter title, else ``stem``. It is never added to the
-        body, which is the notebook's own.
+        body, which is the notebook's own. The web page links, above the report, to ``index``
+        (href, words: the page listing every report) and to the report in its other ``formats``
+        (those the folder will hold; by default those rendered now).
         """
         with self._lock:
+            self._links = (index, tuple(formats) if formats is not None else self.formats)
             return self._render(Path(notebook), Path(out_dir).resolve(), stem=stem, title=title)
 
     def _render(self, notebook: Path, out_dir: Path, *, stem: str, title: str | None) -> dict[str, Path]:
@@ -158,7 +169,10 @@ class Renderer:
         if self.image_formats() and (content.charts or content.images):
             built["figures"] = self._step("chart images", where, self._figures, content, work / "figures")
         if "html" in self.formats:
-            built["html"] = self._step("HTML", where, self._html.write, nb, content, work / f"{stem}.html", title)
+            index, formats = self._links
+            built["html"] = self._step(
+                "HTML", where, self._html.write, nb, content, work / f"{stem}.html", title, formats=formats, index=index
+            )
         if "docx" in self.formats:
             built["docx"] = self._step("Word", where, write_docx, content, work, work / f"{stem}.docx", title)
         if "pdf" in self.formats:
@@ -248,7 +262,7 @@ class Renderer:
 
         sources = list(dict.fromkeys(spec.source for spec in content.tables))
         source = "; ".join(sources) if sources else "Social Work Health Check"
-        return write_workbook(content.tables, path, title=title, source=source)
+        return write_workbook(content.tables, path, title=title, source=source, properties=content.properties)
 
 
 __all__ = ["Renderer"]
