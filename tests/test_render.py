@@ -22,7 +22,6 @@ from healthcheck.publish.display import TABLE_MIME, TableSpec
 from healthcheck.publish.figures import find_chromium
 from healthcheck.publish.formats import TEMPLATES
 from healthcheck.publish.render import Content, Markdown, Renderer, build_markdown, md_escape, read_content
-from healthcheck.publish.render.quarto import quarto_notebook
 from healthcheck.publish.render.typst import CELL_INSET_PT, LANDSCAPE_WIDTH_PT, TEXT_WIDTH_PT
 
 FIXTURE = Path(__file__).parent / "fixtures" / "notebooks" / "report.ipynb"
