@@ -24,6 +24,7 @@ from healthcheck.ingest.headcounts import no_headcounts, read_headcounts
 from healthcheck.params import ScoringParams, load_scoring_params
 from healthcheck.reference.areas import area_codes, load_areas, standard_codes
 from healthcheck.reference.codebook import load_codebook
+from healthcheck.reference.services import SERVICES, Service, service_responses
 from healthcheck.scoring import drivers as drv
 from healthcheck.scoring.stats import mean_sd, moments, t_interval, welch
 from healthcheck.text.numbers import round_half_up
@@ -287,14 +288,14 @@ def response_rates(responses: pd.DataFrame, headcounts: pd.DataFrame) -> pd.Data
 # ---------------------------------------------------------------------------------------
 # the whole year
 # ---------------------------------------------------------------------------------------
-def score_all(
+def score_service(
     responses: pd.DataFrame,
     codebook: pd.DataFrame,
     params: ScoringParams,
     areas: pd.DataFrame,
     headcounts: pd.DataFrame | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """Every scoring table, in memory, from cleaned responses and the areas table."""
+    """Every scoring table of one set of respondents (a service's, or everyone's), in memory."""
     codes, standards = area_codes(areas), standard_codes(areas)
     scores = respondent_scores(responses, codebook, params, codes)
     org = org_area_scores(scores, responses, params, codes)
@@ -311,6 +312,32 @@ def score_all(
         "response_rates": response_rates(responses, headcounts if headcounts is not None else no_headcounts()),
     }
     return tables
+
+
+def score_all(
+    responses: pd.DataFrame,
+    codebook: pd.DataFrame,
+    params: ScoringParams,
+    areas: pd.DataFrame,
+    headcounts: pd.DataFrame | None = None,
+    services: Sequence[Service] = SERVICES,
+) -> dict[str, pd.DataFrame]:
+    """Every scoring table for all services and for each service, stacked with a first ``service`` column.
+
+    A service's tables come from its own respondents only (the rule in
+    :mod:`healthcheck.reference.services`), so its benchmarks and ranks compare like with like.
+    Headcounts count a council's social workers in all services, so a service's response rate is
+    not available (null) rather than a share of the wrong total.
+    """
+    parts: dict[str, list[pd.DataFrame]] = {}
+    for service in services:
+        subset = service_responses(responses, service)
+        if service != "all" and subset.empty:
+            continue
+        counts = headcounts if service == "all" else no_headcounts()
+        for name, table in score_service(subset.reset_index(drop=True), codebook, params, areas, counts).items():
+            parts.setdefault(name, []).append(table.assign(service=service)[["service", *table.columns]])
+    return {name: pd.concat(frames, ignore_index=True) for name, frames in parts.items()}
 
 
 def score_year(project: Project, year: int) -> list[Path]:

@@ -27,6 +27,7 @@ from healthcheck.params import ScoringParams, load_scoring_params
 from healthcheck.reference.areas import area_codes, load_areas
 from healthcheck.reference.codebook import load_codebook
 from healthcheck.reference.organisations import same_service_successors
+from healthcheck.reference.services import SERVICES, Service, of_service, service_responses
 from healthcheck.scoring.comparable import comparable_items, coverage, item_maps
 from healthcheck.scoring.score import NATIONAL, org_counts, respondent_scores
 from healthcheck.scoring.stats import mean_sd, moments, welch
@@ -295,11 +296,20 @@ def build_trends(project: Project, year: int) -> pd.DataFrame | None:
     previous_ranks = _read_ranks(project, prev)
     if previous_ranks is not None:
         previous_ranks = previous_ranks.assign(org_code=previous_ranks["org_code"].replace(successors))
-    return compute_trends(
-        previous, responses, previous_book, codebook, load_scoring_params(project, year), previous_year=prev,
-        year=year, areas=area_codes(load_areas(project)), item_map=item_maps(project, prev, year),
-        previous_ranks=previous_ranks, current_ranks=_read_ranks(project, year),
-    )  # fmt: skip
+    params, areas = load_scoring_params(project, year), area_codes(load_areas(project))
+    item_map, current_ranks = item_maps(project, prev, year), _read_ranks(project, year)
+    parts = []
+    for service in SERVICES:  # like for like within each service too
+        now, before = service_responses(responses, service), service_responses(previous, service)
+        if service != "all" and (now.empty or before.empty):
+            continue
+        table = compute_trends(
+            before.reset_index(drop=True), now.reset_index(drop=True), previous_book, codebook, params,
+            previous_year=prev, year=year, areas=areas, item_map=item_map,
+            previous_ranks=None if previous_ranks is None else of_service(previous_ranks, service), current_ranks=None if current_ranks is None else of_service(current_ranks, service),
+        )  # fmt: skip
+        parts.append(table.assign(service=service)[["service", *table.columns]])
+    return pd.concat(parts, ignore_index=True)
 
 
 def write_trends(project: Project, year: int) -> list[Path]:
@@ -313,7 +323,7 @@ def write_trends(project: Project, year: int) -> list[Path]:
     return [path]
 
 
-def load_trends(project: Project, year: int) -> pd.DataFrame | None:
-    """``trends.parquet`` of a year, or None when it was not written (no previous round)."""
+def load_trends(project: Project, year: int, service: Service = "all") -> pd.DataFrame | None:
+    """``trends.parquet`` of a year for one service, or None when it was not written (no previous round)."""
     path = cat.TRENDS.path(project, year)
-    return pd.read_parquet(path) if path.is_file() else None
+    return of_service(pd.read_parquet(path), service) if path.is_file() else None

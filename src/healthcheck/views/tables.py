@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
+import pyarrow.parquet as pq
 from pydantic import ValidationError
 
 from healthcheck import catalogue as cat
@@ -20,10 +21,18 @@ from healthcheck.catalogue import Entry
 from healthcheck.config import Project
 from healthcheck.errors import InputError
 from healthcheck.params import ScoringParams, load_scoring_params
+from healthcheck.reference.services import Service, of_service
 
 
-def read_table(project: Project, year: int, entry: Entry, columns: list[str] | None = None) -> pd.DataFrame:
-    """One processed table of a year; :class:`InputError` naming the file and the command when it is missing."""
+def read_table(
+    project: Project, year: int, entry: Entry, columns: list[str] | None = None, service: Service = "all"
+) -> pd.DataFrame:
+    """One processed table of a year, of one service; :class:`InputError` naming the file and the command when missing.
+
+    The scoring and trend tables hold every service's figures under a ``service`` column
+    (:mod:`healthcheck.reference.services`); this returns ``service``'s rows without that column.
+    A table written before services were scored holds all services only.
+    """
     path = entry.path(project, year)
     if not path.is_file():
         raise InputError(
@@ -31,12 +40,16 @@ def read_table(project: Project, year: int, entry: Entry, columns: list[str] | N
             file=path,
             hint=f"run `healthcheck score --year {year}` (or `healthcheck run`) to build it",
         )
-    return pd.read_parquet(path, columns=columns)
+    if columns is not None and "service" in pq.read_schema(path).names:
+        columns = ["service", *columns]
+    return of_service(pd.read_parquet(path, columns=columns), service)
 
 
-def read_tables(project: Project, year: int, entries: Iterable[Entry] = cat.SCORING_TABLES) -> dict[str, pd.DataFrame]:
-    """Several processed tables of a year by name (the scoring tables by default)."""
-    return {entry.name: read_table(project, year, entry) for entry in entries}
+def read_tables(
+    project: Project, year: int, entries: Iterable[Entry] = cat.SCORING_TABLES, service: Service = "all"
+) -> dict[str, pd.DataFrame]:
+    """Several processed tables of a year by name (the scoring tables by default), of one service."""
+    return {entry.name: read_table(project, year, entry, service=service) for entry in entries}
 
 
 def read_meta(project: Project, year: int) -> dict[str, Any]:
