@@ -18,6 +18,7 @@ from rich.console import Console
 
 from healthcheck.config import SAMPLE_YEARS, Project
 from healthcheck.errors import HealthcheckError, ParameterError
+from healthcheck.reference.services import SINGULAR, parse_service
 
 app = typer.Typer(
     add_completion=False,
@@ -141,6 +142,14 @@ FreeTextOpt = Annotated[
         help="Council reports show their own respondents' comments, redacted (default: off).",
     ),
 ]
+ServiceOpt = Annotated[
+    Optional[list[str]],
+    typer.Option(
+        "--service",
+        help="all, adults or children; repeat for several (default: all three, each service where a council "
+        "has enough respondents in it).",
+    ),
+]
 TimeoutOpt = Annotated[float, typer.Option("--timeout", help="Seconds one notebook may run before it is stopped.")]
 NationalOpt = Annotated[
     Optional[bool],
@@ -184,7 +193,7 @@ def _batch(
     project: Project, year: int, councils: list[str] | None, formats: tuple[str, ...], *, workers: int | None,
     force: bool, engine: str, executor: str = "local", scheduler: str | None = None, execute: bool = True,
     timeout: float = 600.0, include_councils: bool = True, selection: dict[str, Any] | None = None,
-    explicit: bool = True, free_text: bool = False,
+    explicit: bool = True, free_text: bool = False, services: list[str] | None = None,
 ) -> int:  # fmt: skip
     """Run the batch with a progress bar, write the run record and index, print failures; the exit code.
 
@@ -225,7 +234,8 @@ def _batch(
         include_councils = False
     for note in notes:
         console.print(f"[yellow]skipped:[/] {note}")
-    targets, unknown = resolve_targets(project, year, councils) if include_councils else ([], [])
+    units = [parse_service(s) for s in services] if services else None
+    targets, unknown = resolve_targets(project, year, councils, units) if include_councils else ([], [])
     targets = [*specials, *targets]
     for result in unknown:
         console.print(f"[red]{result.name}:[/] {result.cause}")
@@ -258,7 +268,7 @@ def _batch(
         "command": "render" if not execute else "run",
         "councils": (councils or "all") if include_councils else "none", "formats": list(formats),
         "workers": workers or default_workers(), "executor": executor, "engine": engine, "force": force,
-        "free_text": free_text, **selection, "skipped_kinds": notes,
+        "free_text": free_text, "services": services or "default", **selection, "skipped_kinds": notes,
     }  # fmt: skip
     record = write_run_record(project, year, results, seconds=seconds, options=options, started=began)
     index = write_index(project, year, results, seconds=seconds)
@@ -313,6 +323,7 @@ def report(
     region: RegionOpt = None,
     org_return: OrgReturnOpt = None,
     free_text: FreeTextOpt = False,
+    service: ServiceOpt = None,
 ) -> None:
     """Execute and render the named councils' reports (or --all), and any national or regional ones asked for.
 
@@ -330,7 +341,7 @@ def report(
     code = _batch(
         project, year, None if all_ else council, _formats(formats), workers=workers, force=force,
         engine=engine, timeout=timeout, include_councils=bool(council or all_), selection=selection,
-        free_text=free_text,
+        free_text=free_text, services=service,
     )  # fmt: skip
     raise typer.Exit(code)
 
@@ -380,6 +391,7 @@ def run(
     region: RegionOpt = None,
     org_return: OrgReturnOpt = None,
     free_text: FreeTextOpt = False,
+    service: ServiceOpt = None,
 ) -> None:
     """The whole pipeline: sample (if there is no raw data), clean, score, trends, every report, index pages.
 
@@ -400,6 +412,7 @@ def run(
     code = _batch(
         project, year, council, _formats(formats), workers=workers, force=force, engine=engine,
         executor=executor, scheduler=scheduler, timeout=timeout, selection=selection, free_text=free_text,
+        services=service,
     )  # fmt: skip
     raise typer.Exit(code)
 
@@ -454,9 +467,15 @@ def paper(
         raise ParameterError(
             f"no worker survey for {year}: a committee paper reports the survey; choose another --year"
         )
-    targets, unknown = resolve_targets(project, year, [council])
+    unit = parse_service(service)
+    targets, unknown = resolve_targets(project, year, [council], [unit])
     if unknown:
         raise ParameterError(unknown[0].cause.split(": ", 1)[-1])
+    if not targets:
+        raise ParameterError(
+            f"{council} has too few respondents in {SINGULAR[unit]} in {year} for a report of that service: "
+            "choose --service both for all its respondents"
+        )
     target = targets[0]
     local = None
     if appendix:

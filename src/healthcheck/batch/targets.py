@@ -22,6 +22,7 @@ from healthcheck.config import Project
 from healthcheck.errors import ParameterError, UnknownOrganisationError
 from healthcheck.reference.organisations import ENGLAND_CODE, REGION_CODES, organisation_index
 from healthcheck.reference.organisations import slug as make_slug
+from healthcheck.reference.services import SERVICES, SINGULAR, Service, of_service, service_slug
 
 NOTEBOOK = "03-council-report.ipynb"
 #: The index page of a year's reports (``reports/<year>/``) and of the years (``reports/``).
@@ -59,6 +60,7 @@ class Target:
     region: str | None
     slug: str
     kind: str = "council"
+    service: Service = "all"  # a council's report of all services, or of its adults' or children's services
 
 
 @dataclass
@@ -105,15 +107,23 @@ def safe_out_dir(project: Project, year: int, name: str) -> Path:
     return candidate
 
 
-def report_parameters(project: Project, year: int, org_code: str, *, free_text: bool = False) -> dict[str, Any]:
-    """The report notebook's parameters for one organisation (free text off unless asked for)."""
-    return {"council": org_code, "year": year, "project_root": str(project.root), "show_free_text": bool(free_text)}
+def report_parameters(
+    project: Project, year: int, org_code: str, *, free_text: bool = False, service: Service = "all"
+) -> dict[str, Any]:
+    """The report notebook's parameters for one organisation and service (free text off unless asked for)."""
+    parameters = {
+        "council": org_code,
+        "year": year,
+        "project_root": str(project.root),
+        "show_free_text": bool(free_text),
+    }
+    return parameters if service == "all" else {**parameters, "service": service}
 
 
 def target_parameters(project: Project, year: int, target: Target, *, free_text: bool = False) -> dict[str, Any]:
     """The parameters of a target's notebook: a council's, or ``year``, ``project_root`` (and ``region``)."""
     if target.kind == "council":
-        return report_parameters(project, year, target.org_code, free_text=free_text)
+        return report_parameters(project, year, target.org_code, free_text=free_text, service=target.service)
     parameters: dict[str, Any] = {"year": year, "project_root": str(project.root)}
     if target.kind == "region":
         parameters = {"region": target.region, **parameters}
@@ -143,6 +153,15 @@ def _org_scores(project: Project, year: int, column: str) -> pd.Series:
     if not path.is_file():
         raise ParameterError(f"no scoring tables for {year} ({path} is missing): run `healthcheck score --year {year}`")
     return pd.read_parquet(path, columns=[column])[column]
+
+
+def service_codes(project: Project, year: int, service: Service) -> set[str]:
+    """The organisations with a reportable result for a service in the year's scoring tables."""
+    path = catalogue.ORG_SCORES.path(project, year)
+    if not path.is_file():
+        raise ParameterError(f"no scoring tables for {year} ({path} is missing): run `healthcheck score --year {year}`")
+    table = of_service(pd.read_parquet(path, columns=["service", "org_code", "reportable"]), service)
+    return set(table.loc[table["reportable"].fillna(False).astype(bool), "org_code"].astype(str))
 
 
 def scored_regions(project: Project, year: int) -> list[str]:
@@ -223,12 +242,18 @@ def special_targets(
 
 
 def resolve_targets(
-    project: Project, year: int, councils: Sequence[str] | None = None
+    project: Project, year: int, councils: Sequence[str] | None = None, services: Sequence[Service] | None = None
 ) -> tuple[list[Target], list[Result]]:
-    """Targets for the named councils (codes or names), or every organisation scored.
+    """Targets for the named councils (codes or names), or every organisation scored, for each service.
 
-    Names that match no organisation come back as failed results (the others still run).
+    ``services`` None (the default) is the all-services report of every council and a report of
+    each service it has enough respondents in (folders ``halton``, ``halton-adults``,
+    ``halton-children``); a list builds those services only (its all-services report only if
+    'all' is listed), each where the council has respondents in it. Names that match no
+    organisation come back as failed results (the others still run).
     """
+    wanted = list(SERVICES) if services is None else list(dict.fromkeys(services))
+    by_service = {s: service_codes(project, year, s) for s in wanted if s != "all"}
     index = organisation_index(project, year)  # the year's councils, and the older names of their services
     unknown: list[Result] = []
     if councils:
@@ -262,13 +287,18 @@ def resolve_targets(
         if folder in seen_slugs or _reserved(folder):  # two names that read the same: the code tells them apart
             folder = f"{folder}-{code.lower()}"
         seen_slugs.add(folder)
-        safe_out_dir(project, year, folder)
-        targets.append(Target(code, name, region, folder))
+        for service in wanted:
+            if service != "all" and code not in by_service[service]:
+                continue  # too few (or no) respondents in that service: its all-services report says so
+            slug = service_slug(folder, service)
+            safe_out_dir(project, year, slug)
+            label = name if service == "all" else f"{name} ({SINGULAR[service]})"
+            targets.append(Target(code, label, region, slug, service=service))
     return targets, unknown
 
 
 __all__ = [
     "INDEX", "KINDS", "KIND_TEXT", "NATIONAL_SLUG", "NOTEBOOK", "NOTEBOOKS", "REGION_PREFIX", "RETURN_SLUG", "Result", "Target",
     "has_return", "notebook_path", "region_slug", "report_parameters", "resolve_targets", "safe_out_dir",
-    "scored_codes", "scored_regions", "special_targets", "target_parameters",
+    "scored_codes", "scored_regions", "service_codes", "special_targets", "target_parameters",
 ]  # fmt: skip

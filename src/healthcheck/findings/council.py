@@ -68,6 +68,8 @@ def rank_phrase(view: CouncilView) -> str:
     if not view.ranked or view.national_rank is None:
         return ""
     text = f"ranked {view.national_rank} of {view.national_of} nationally"
+    if view.service != "all":  # '12 of 98 adults' services nationally'
+        text = f"ranked {view.national_rank} of {view.national_of} {view.peers} nationally"
     if view.region and view.regional_rank is not None:
         text += f" and {view.regional_rank} of {view.regional_of} {in_region(view.region)}"
     return text
@@ -87,10 +89,15 @@ def headline(view: CouncilView) -> str:
     """The opening paragraph: respondents and response rate, ranks, fieldwork and data date."""
     if view.suppressed:
         return suppression_notice(view)
-    sentences = [
-        f"{possessive(view.name)} social workers took part in {fieldwork_phrase(view)}. "
-        f"There were {respondents_phrase(view)}."
-    ]
+    who = f"{possessive(view.name)} social workers"
+    if view.service_phrase:  # a service's report says so at once
+        who = f"{possessive(view.name)} social workers in {view.service_phrase}"
+    sentences = [f"{who} took part in {fieldwork_phrase(view)}. There were {respondents_phrase(view)}."]
+    if view.service_phrase:
+        sentences.append(
+            f"This report covers {view.service_phrase} only and compares them with {view.service_phrase} "
+            "in the region and in England; a respondent working in both services counts in each."
+        )
     if rank := rank_phrase(view):
         sentences.append(f"On its overall score, {view.name} {rank}.")
     if when := data_date(view):

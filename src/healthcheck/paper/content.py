@@ -19,6 +19,7 @@ from healthcheck.config import Project
 from healthcheck.findings import council as findings
 from healthcheck.findings.trends import trend_findings
 from healthcheck.paper.boilerplate import Boilerplate, load_boilerplate, service_words
+from healthcheck.reference.services import parse_service
 from healthcheck.text.words import count_words, join_list, number_word, plural, possessive, rating_label
 from healthcheck.views import selfassess
 from healthcheck.views.council import CouncilView, load_council_view
@@ -338,8 +339,12 @@ def _implication(number: int, title: str, text: str | None, what: str) -> Sectio
 
 
 def build_paper(project: Project, year: int, council: str, service: str = "adults") -> Paper:
-    """The paper for one council and year, from the processed tables, its self-assessment and ``params/paper/``."""
-    view = load_council_view(project, year, council)
+    """The paper for one council, year and service, from the processed tables, its self-assessment and ``params/paper/``.
+
+    An adults' (children's) paper reports the council's adults' (children's) services, benchmarked
+    against the same service elsewhere; 'both' reports all its respondents.
+    """
+    view = load_council_view(project, year, council, parse_service(service))
     boiler = load_boilerplate(project, view.code)
     service_name = service_words(boiler, service)
     board_full = boiler.board or todo("the board's name")
@@ -347,7 +352,7 @@ def build_paper(project: Project, year: int, council: str, service: str = "adult
     names: dict[str, object] = {"council": view.name, "board": board, "service": service_name, "year": year}
     words = {"board": board, "service": service_name}
     assessment = selfassess.load_self_assessment(project, view.code)
-    trend = None if view.suppressed else load_council_trend(project, year, view.code)
+    trend = None if view.suppressed else load_council_trend(project, year, view.code, view.service)
 
     supporting = Section(3, "SUPPORTING INFORMATION")
     _background(supporting, view)

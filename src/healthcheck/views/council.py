@@ -21,6 +21,7 @@ from healthcheck.params import Band, ScoringParams
 from healthcheck.reference.areas import AREA_COLUMNS, area_codes, area_order, area_title, load_areas
 from healthcheck.reference.codebook import load_codebook
 from healthcheck.reference.organisations import organisation_index
+from healthcheck.reference.services import PLURAL, SINGULAR, Service, parse_service
 from healthcheck.text.numbers import round_half_up
 from healthcheck.text.words import rating_label
 from healthcheck.views.tables import read_meta, read_tables, scored_params
@@ -101,6 +102,22 @@ class CouncilView:
     national_non_councils: int | None = None
     national_responses: int | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    service: Service = "all"  # the respondents it covers (healthcheck.reference.services)
+
+    @property
+    def service_phrase(self) -> str | None:
+        """ "adults' services" for a service's report, None for all services (titles, headlines)."""
+        return None if self.service == "all" else SINGULAR[self.service]
+
+    @property
+    def label(self) -> str:
+        """Its name in table and chart titles: 'Halton', or "Halton adults' services"."""
+        return self.name if self.service == "all" else f"{self.name} {SINGULAR[self.service]}"
+
+    @property
+    def peers(self) -> str:
+        """What its ranks count: 'organisations', or "adults' services" for a service's report."""
+        return PLURAL[self.service]
 
     # -- the parameters, under the names the sentences and charts read ----------------------
     @property
@@ -195,8 +212,13 @@ def _sorted_scores(values: pd.Series) -> tuple[float, ...]:
     return tuple(sorted(float(v) for v in values.dropna()))
 
 
-def load_council_view(project: Project | None, year: int | None, council: str) -> CouncilView:
-    """The view of one council (ONS code or name) for a survey year from its scoring tables.
+def load_council_view(
+    project: Project | None, year: int | None, council: str, service: Service | str = "all"
+) -> CouncilView:
+    """The view of one council (ONS code or name) for a survey year and service from its scoring tables.
+
+    A service's view ('adults', 'children') holds that service's respondents only, benchmarked
+    against the same service in its region and England.
 
     Raises :class:`~healthcheck.errors.UnknownOrganisationError` for a council the reference
     data does not know and :class:`~healthcheck.errors.InputError` when a table is missing.
@@ -204,7 +226,8 @@ def load_council_view(project: Project | None, year: int | None, council: str) -
     project = project or Project.default()
     year = project.resolve_year(year)
     org = organisation_index(project, year).lookup(council)  # as of the year: its councils, and older names
-    tables = read_tables(project, year)
+    service = parse_service(service)
+    tables = read_tables(project, year, service=service)
     meta = read_meta(project, year)
     params = scored_params(project, year, meta)
     return build_view(
@@ -215,6 +238,7 @@ def load_council_view(project: Project | None, year: int | None, council: str) -
         areas=load_areas(project),
         codebook=load_codebook(year, project),
         meta=meta,
+        service=service,
     )
 
 
@@ -227,6 +251,7 @@ def build_view(
     areas: pd.DataFrame,
     codebook: pd.DataFrame,
     meta: dict[str, Any] | None = None,
+    service: Service = "all",
 ) -> CouncilView:
     """The view from scoring tables already in memory (``load_council_view`` without the files)."""
     code = str(org["org_code"])
@@ -256,6 +281,7 @@ def build_view(
         areas=areas.reset_index(drop=True),
         codebook=codebook[["item", "area", "reverse", "wording"]].reset_index(drop=True),
         meta=dict(meta or {}),
+        service=service,
     )
     if suppressed:
         return view  # no figures at all: only the count and the threshold

@@ -20,6 +20,7 @@ from healthcheck.params import Band, ScoringParams
 from healthcheck.reference.areas import area_codes, area_order, load_areas
 from healthcheck.reference.codebook import load_codebook
 from healthcheck.reference.organisations import organisation_index, same_service_successors, succession
+from healthcheck.reference.services import Service, parse_service
 from healthcheck.scoring.comparable import comparable_items, coverage, item_maps
 from healthcheck.scoring.trends import COMPARED, DECLINED, IMPROVED, NEW, NO_CHANGE, SUPPRESSED, load_trends
 from healthcheck.text.numbers import round_half_up
@@ -61,8 +62,12 @@ SERIES_COLUMNS = [
 ]
 
 
-def series(project: Project, year: int, *, org_code: str | None = None, region: str | None = None) -> pd.DataFrame:
+def series(
+    project: Project, year: int, *, org_code: str | None = None, region: str | None = None, service: Service = "all"
+) -> pd.DataFrame:
     """Published scores over every scored year up to ``year``: England, and the region and organisation asked for.
+
+    Of one service: an adults' service's series sits beside adults' services in its region and England.
 
     An organisation's score is null in a year when it was not reportable (or absent).
     ``questions_changed`` marks a year in which the area's questions differ from the year before.
@@ -71,12 +76,12 @@ def series(project: Project, year: int, *, org_code: str | None = None, region: 
     areas = load_areas(project)
     parts = []
     for y in years:
-        bench = read_table(project, y, cat.BENCHMARKS)
+        bench = read_table(project, y, cat.BENCHMARKS, service=service)
         parts.append(bench[bench["level"] == "national"].assign(year=y))
         if region:
             parts.append(bench[(bench["level"] == "region") & (bench["group"] == region)].assign(year=y))
         if org_code:
-            scores = read_table(project, y, cat.ORG_SCORES)
+            scores = read_table(project, y, cat.ORG_SCORES, service=service)
             # the same service under an earlier code (a county before its unitary council) is the same series
             earlier = {old for old, now in same_service_successors(project, y, year).items() if now == org_code}
             own = scores[scores["org_code"].isin({org_code, *earlier})]
@@ -241,8 +246,10 @@ def council_trend(
     return trend
 
 
-def load_council_trend(project: Project | None, year: int | None, council: str) -> CouncilTrend:
-    """The trend of one council (ONS code or name) for a year, from ``trends.parquet`` and the published tables.
+def load_council_trend(
+    project: Project | None, year: int | None, council: str, service: Service | str = "all"
+) -> CouncilTrend:
+    """The trend of one council (ONS code or name) for a year and service, from ``trends.parquet`` and the tables.
 
     When there is no previous round the trend says so (``status`` ``no previous year``); when
     there is one but the trends stage has not run, that is an error saying how to run it.
@@ -251,7 +258,8 @@ def load_council_trend(project: Project | None, year: int | None, council: str) 
     year = project.resolve_year(year)
     org = organisation_index(project, year).lookup(council)
     params = scored_params(project, year)
-    table = load_trends(project, year)
+    service = parse_service(service)
+    table = load_trends(project, year, service)
     previous = int(table["previous_year"].iloc[0]) if table is not None and len(table) else None
     prev = cat.previous_survey_year(project, year)
     if table is None and prev is not None:
@@ -262,7 +270,11 @@ def load_council_trend(project: Project | None, year: int | None, council: str) 
         )
     region = org.get("region")
     region = None if region is None or pd.isna(region) else str(region)
-    frame = series(project, year, org_code=str(org["org_code"]), region=region) if table is not None else pd.DataFrame()
+    frame = (
+        series(project, year, org_code=str(org["org_code"]), region=region, service=service)
+        if table is not None
+        else pd.DataFrame()
+    )
     trend = council_trend(table, frame, org=org, year=year, previous=previous, areas=load_areas(project), params=params)
     trend.succession = succession(project, trend.code, year)
     return trend
