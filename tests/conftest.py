@@ -5,11 +5,13 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from healthcheck.config import REPO_ROOT, Project
 from healthcheck.params import ScoringParams, load_scoring_params
 from healthcheck.reference.areas import area_codes, load_areas, other_codes, standard_codes
+from healthcheck.reference.services import of_service
 
 FIXTURES = Path(__file__).parent / "fixtures"
 #: The repository's areas, from data/reference/areas.csv, for tests that build tables by hand.
@@ -47,11 +49,14 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Project:
     return proj
 
 
+def read_all(path: Path, **kwargs: object) -> pd.DataFrame:
+    """A processed scoring or trend table's all-services rows (what the pre-service tables held)."""
+    return of_service(pd.read_parquet(path, **kwargs), "all")
+
+
 def reportable_codes(project: Project, year: int, n: int | None = None) -> list[str]:
     """The first ``n`` (or all) organisations, by code, with enough respondents for a full report."""
-    import pandas as pd
-
-    scores = pd.read_parquet(project.processed_dir(year) / "org_scores.parquet")
+    scores = read_all(project.processed_dir(year) / "org_scores.parquet")
     codes = scores.loc[scores["reportable"].astype(bool), "org_code"].drop_duplicates().sort_values().tolist()
     assert n is None or len(codes) >= n, f"only {len(codes)} reportable organisations"
     return codes if n is None else codes[:n]

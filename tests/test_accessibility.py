@@ -23,9 +23,8 @@ import subprocess
 import zipfile
 from pathlib import Path
 
-import pandas as pd
 import pytest
-from conftest import make_project
+from conftest import make_project, read_all
 from typer.testing import CliRunner
 
 from healthcheck import pipeline
@@ -64,7 +63,7 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> tuple[Project, dict[s
         write_sample(project, years=[YEAR - 1, YEAR], n_orgs=12, scale=0.3, seed=7)
         runner = CliRunner()
         pipeline.ensure(project, YEAR)  # clean, score and compare both years: then pick a council with a full report
-        scores = pd.read_parquet(project.processed_dir(YEAR) / "org_scores.parquet")
+        scores = read_all(project.processed_dir(YEAR) / "org_scores.parquet")
         row = scores[scores["reportable"].astype(bool) & scores["region"].notna()].sort_values("org_code").iloc[0]
         council, region = str(row["org_code"]), str(row["region"])
         args = ["run", "--year", str(YEAR), "--council", council, "--national", "--region", region,

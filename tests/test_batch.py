@@ -12,7 +12,7 @@ import time
 import nbformat
 import pandas as pd
 import pytest
-from conftest import reportable_codes
+from conftest import read_all, reportable_codes
 
 from healthcheck import batch
 from healthcheck.batch import Target, plan, resolve_targets, run_batch, safe_out_dir
@@ -40,7 +40,7 @@ def _reportable(project, n: int) -> list[str]:
 
 
 def _suppressed(project) -> str:
-    scores = pd.read_parquet(project.processed_dir(YEAR) / "org_scores.parquet")
+    scores = read_all(project.processed_dir(YEAR) / "org_scores.parquet")
     return str(scores.loc[~scores["reportable"].astype(bool), "org_code"].sort_values().iloc[0])
 
 
@@ -108,7 +108,7 @@ def test_failure_isolated_rerun_redoes_only_failed_and_changed(scored, frozen_pa
     write_index(scored, YEAR, results)
     page = (base / "build-record.html").read_text(encoding="utf-8")  # status and causes: the build record
     page = page[page.index("Council reports by region") :]  # the national and regional reports come first
-    every = pd.read_parquet(scored.processed_dir(YEAR) / "org_scores.parquet")["org_code"].unique()
+    every = read_all(scored.processed_dir(YEAR) / "org_scores.parquet")["org_code"].unique()
     assert len(every) == 12 and all(f"<td>{code}</td>" in page for code in every)
     assert page.count('<tr class="failed">') == 1 and "Maybe" in page
     assert page.count('<tr class="ok">') == 3 and page.count('<tr class="missing">') == 8

@@ -8,7 +8,7 @@ import json
 import nbformat
 import pandas as pd
 import pytest
-from conftest import reportable_codes
+from conftest import read_all, reportable_codes
 from typer.testing import CliRunner
 
 from healthcheck import batch
@@ -78,7 +78,7 @@ def test_run_builds_every_report_and_exit_1_when_one_fails(sampled, frozen_packa
     clean_year(sampled, YEAR)
     score_year(sampled, YEAR)
     stand_in_notebooks(sampled)
-    regions = sorted(pd.read_parquet(sampled.processed_dir(YEAR) / "org_scores.parquet")["region"].dropna().unique())
+    regions = sorted(read_all(sampled.processed_dir(YEAR) / "org_scores.parquet")["region"].dropna().unique())
     bad = _codes(sampled)[1]
     path = sampled.params_dir / "self_assessment" / f"{bad}.csv"
     path.write_text("standard,element,status,notes\n9,Nine,Fully met,\n", encoding="utf-8")

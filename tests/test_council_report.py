@@ -14,7 +14,7 @@ import nbformat
 import pandas as pd
 import papermill as pm
 import pytest
-from conftest import AREAS
+from conftest import AREAS, read_all
 
 from healthcheck import pipeline
 from healthcheck.charts.council import item_share_groups
@@ -35,14 +35,14 @@ NOTEBOOK = "03-council-report.ipynb"
 
 def _pick(project) -> dict[str, str]:
     """An all-green, a several-reds and a suppressed organisation from the scoring tables."""
-    scores = pd.read_parquet(project.processed_dir(YEAR) / "org_scores.parquet")
+    scores = read_all(project.processed_dir(YEAR) / "org_scores.parquet")
     shown = scores[scores["reportable"]]
     ratings = shown.groupby("org_code")["rating"].agg(list)
     all_green = [c for c, r in ratings.items() if set(r) == {"Green"}]
     reds = [c for c, r in ratings.items() if r.count("Red") >= 3]
     suppressed = scores.loc[~scores["reportable"] & (scores["n_responses"].fillna(0) > 0), "org_code"].unique().tolist()
     if not suppressed:  # the count may be blanked with the figures: take it from the ranks
-        ranks = pd.read_parquet(project.processed_dir(YEAR) / "ranks.parquet")
+        ranks = read_all(project.processed_dir(YEAR) / "ranks.parquet")
         suppressed = ranks.loc[(ranks["n_responses"] > 0) & (ranks["n_responses"] < 10), "org_code"].tolist()
     assert all_green and reds and suppressed, (all_green, reds, suppressed)
     return {"green": sorted(all_green)[0], "reds": sorted(reds)[0], "suppressed": sorted(suppressed)[0]}
@@ -109,7 +109,7 @@ def _check_clean(nb, council: str, project) -> None:
     for o in _outputs(nb):
         assert o["output_type"] == "display_data", o
     text = _public_text(nb)
-    ranks = pd.read_parquet(project.processed_dir(YEAR) / "ranks.parquet")
+    ranks = read_all(project.processed_dir(YEAR) / "ranks.parquet")
     others = ranks[ranks["org_code"] != council]
     for code, name in zip(others["org_code"], others["org_name"], strict=True):
         assert code not in text
@@ -122,9 +122,9 @@ def _check_clean(nb, council: str, project) -> None:
 def _check_figures(nb, council: str, project) -> None:
     """The rating table, headline and sentences equal the scoring outputs for the council."""
     folder = project.processed_dir(YEAR)
-    scores = pd.read_parquet(folder / "org_scores.parquet")
+    scores = read_all(folder / "org_scores.parquet")
     own = scores[scores["org_code"] == council].set_index("area").loc[AREAS]
-    bench = pd.read_parquet(folder / "benchmarks.parquet")
+    bench = read_all(folder / "benchmarks.parquet")
     england = bench[(bench["level"] == "national") & (bench["group"] == "England")].set_index("area").loc[AREAS]
     region = own["region"].iloc[0]
     regional = bench[(bench["level"] == "region") & (bench["group"] == region)].set_index("area").loc[AREAS]
@@ -150,16 +150,16 @@ def _check_figures(nb, council: str, project) -> None:
     assert table["formats"][2].endswith(".0f")  # shown as whole numbers
 
     md = _markdown(nb)
-    ranks = pd.read_parquet(folder / "ranks.parquet").set_index("org_code").loc[council]
+    ranks = read_all(folder / "ranks.parquet").set_index("org_code").loc[council]
     n = int(ranks["n_responses"])
     assert f"There were {n} respondents" in md
-    rates = pd.read_parquet(folder / "response_rates.parquet").set_index("org_code")
+    rates = read_all(folder / "response_rates.parquet").set_index("org_code")
     if council in rates.index and not pd.isna(rates.loc[council, "headcount"]):
         rate = round_half_up(rates.loc[council, "response_rate"])
         assert f"an estimated {rate:.0f}% of {int(rates.loc[council, 'headcount'])} social workers" in md
     if ranks["ranked"]:
         assert f"ranked {int(ranks['national_rank'])} of {int(ranks['national_of'])} nationally" in md
-    key = pd.read_parquet(folder / "key_drivers.parquet").set_index("org_code").loc[council]
+    key = read_all(folder / "key_drivers.parquet").set_index("org_code").loc[council]
     short = load_areas(project).set_index("area")["short_title"]
     assert f"{short[key['area']]} was identified as the key factor influencing the desire to stay" in md
     standards = own.loc[AREAS[:8], "score"].map(round_half_up)

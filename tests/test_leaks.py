@@ -255,8 +255,9 @@ def built(tmp_path_factory):
     mp.setenv("HEALTHCHECK_ROOT", str(project.root))
     original = batch.report_parameters
 
-    def parameters(project_, year, org_code, *, free_text=False):  # on for some councils, off for one
-        return {**original(project_, year, org_code, free_text=free_text), "show_free_text": org_code in FREE_TEXT_ON}
+    def parameters(project_, year, org_code, *, free_text=False, **kwargs):  # on for some councils, off for one
+        return {**original(project_, year, org_code, free_text=free_text, **kwargs),
+                "show_free_text": org_code in FREE_TEXT_ON}  # fmt: skip
 
     mp.setattr(batch.targets, "report_parameters", parameters)  # where target_parameters looks it up
     try:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import OTHER_AREAS
+from conftest import OTHER_AREAS, read_all
 from scipy import stats
 from test_national import GROUPS, MEANS, make_view
 
@@ -341,7 +341,7 @@ def test_notebooks_06_and_07_run_on_the_sample_and_render(project, tmp_path):
 
     folder = project.processed_dir(2020)
     n_responses = len(pd.read_parquet(folder / "responses.parquet"))
-    bench = pd.read_parquet(folder / "benchmarks.parquet").set_index(["group", "area"])
+    bench = read_all(folder / "benchmarks.parquet").set_index(["group", "area"])
     national_html = _visible_html(results["national"]["html"])
     assert f"Across England, {n_responses:,} social workers" in national_html
     cpd = math.floor(bench.loc[("England", "s6"), "score"] + 0.5)
@@ -358,7 +358,7 @@ def test_notebooks_06_and_07_run_on_the_sample_and_render(project, tmp_path):
     nb = json.loads((out / "north-west" / "report.ipynb").read_text(encoding="utf-8"))
     outputs = json.dumps([c.get("outputs", []) for c in nb["cells"]])
     assert "Halton" in html
-    ranks = pd.read_parquet(folder / "ranks.parquet")
+    ranks = read_all(folder / "ranks.parquet")
     named = set(load_consent(project).query("consent")["org_code"])
     nw = ranks[ranks["region"] == "North West"]
     hidden = nw[~nw["org_code"].isin(named) | ~nw["ranked"]]

@@ -6,6 +6,7 @@ import shutil
 
 import pandas as pd
 import pytest
+from conftest import read_all
 
 from healthcheck import catalogue, pipeline
 from healthcheck.config import REPO_ROOT, Project
@@ -168,7 +169,7 @@ def test_trends_carry_across_a_same_service_change_only(shaped, tmp_path):
     raw22.loc[rows, "org_code"], raw22.loc[rows, "org_name"] = "E10000006", "Cumbria County Council"
     raw22.to_csv(catalogue.WORKER_SURVEY.path(copy, 2022), index=False, encoding="utf-8")
     pipeline.ensure(copy, 2023, stages=pipeline.SURVEY_STAGES)
-    trends = pd.read_parquet(catalogue.TRENDS.path(copy, 2023))
+    trends = read_all(catalogue.TRENDS.path(copy, 2023))
     org = trends[trends["level"] == "org"].drop_duplicates("group").set_index("group")
     assert org.at["E06000065", "n_responses_previous"] > 0 and org.at["E06000065", "status"] != "new"
     assert org.at["E06000063", "status"] == "new" and org.at["E06000063", "n_responses_previous"] == 0

@@ -8,8 +8,8 @@ import json
 import docx
 import nbformat
 import openpyxl
-import pandas as pd
 import pytest
+from conftest import read_all
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
@@ -39,7 +39,7 @@ def test_report_by_code_and_by_name(project):
     write_sample(project, years=[YEAR], n_orgs=8, scale=0.3, seed=4)
     clean_year(project, YEAR)
     score_year(project, YEAR)
-    org = pd.read_parquet(project.processed_dir(YEAR) / "org_scores.parquet")
+    org = read_all(project.processed_dir(YEAR) / "org_scores.parquet")
     halton = org[(org.org_code == "E06000006") & (org.area == "s6")].iloc[0]
 
     runner = CliRunner()

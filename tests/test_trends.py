@@ -11,7 +11,7 @@ import shutil
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import scoring_params
+from conftest import read_all, scoring_params
 from scipy import stats
 
 from healthcheck import catalogue, pipeline
@@ -530,11 +530,11 @@ def test_sample_years_give_trends_with_the_changed_question(project):
     others = nat.drop(index="s4")
     assert (others["items_shared"] == others["items_now"]).all()
     # an area with every question shared is compared on exactly its published score
-    bench = pd.read_parquet(project.processed_dir(2022) / "benchmarks.parquet")
+    bench = read_all(project.processed_dir(2022) / "benchmarks.parquet")
     published = bench[bench["level"] == "national"].set_index("area")["score"]
     assert nat.loc["s1", "score"] == pytest.approx(published["s1"])
     assert nat.loc["s4", "score"] != pytest.approx(published["s4"])  # on 4 questions, not the published 5
-    prev = pd.read_parquet(project.processed_dir(2021) / "benchmarks.parquet")
+    prev = read_all(project.processed_dir(2021) / "benchmarks.parquet")
     assert nat.loc["s1", "score_previous"] == pytest.approx(
         prev[prev["level"] == "national"].set_index("area").loc["s1", "score"]
     )
@@ -578,7 +578,7 @@ def test_council_report_notebook_shows_the_change(project, tmp_path):
     charts_shown = [o["metadata"][META_KEY]["name"] for o in outputs if PLOTLY_MIME in o.get("data", {})]
     tables = [o["data"][TABLE_MIME]["name"] for o in outputs if TABLE_MIME in o.get("data", {})]
     assert {"trend_standards", "trend_other_areas"} <= set(charts_shown) and {"change", "trend_scores"} <= set(tables)
-    ranks = pd.concat([pd.read_parquet(project.processed_dir(y) / "ranks.parquet") for y in (2021, 2022)])
+    ranks = pd.concat([read_all(project.processed_dir(y) / "ranks.parquet") for y in (2021, 2022)])
     for name in set(ranks.loc[ranks["org_code"] != HALTON, "org_name"]):
         assert not re.search(rf"\b{re.escape(name)}\b", md), name
 

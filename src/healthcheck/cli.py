@@ -18,7 +18,7 @@ from rich.console import Console
 
 from healthcheck.config import SAMPLE_YEARS, Project
 from healthcheck.errors import HealthcheckError, ParameterError
-from healthcheck.reference.services import SINGULAR, parse_service
+from healthcheck.reference.services import SERVICES, SINGULAR, parse_service
 
 app = typer.Typer(
     add_completion=False,
@@ -234,7 +234,7 @@ def _batch(
         include_councils = False
     for note in notes:
         console.print(f"[yellow]skipped:[/] {note}")
-    units = [parse_service(s) for s in services] if services else None
+    units = [parse_service(s) for s in services] if services else list(SERVICES)  # every service with data
     targets, unknown = resolve_targets(project, year, councils, units) if include_councils else ([], [])
     targets = [*specials, *targets]
     for result in unknown:

@@ -22,7 +22,7 @@ from healthcheck.config import Project
 from healthcheck.errors import ParameterError, UnknownOrganisationError
 from healthcheck.reference.organisations import ENGLAND_CODE, REGION_CODES, organisation_index
 from healthcheck.reference.organisations import slug as make_slug
-from healthcheck.reference.services import SERVICES, SINGULAR, Service, of_service, service_slug
+from healthcheck.reference.services import SINGULAR, Service, of_service, service_slug
 
 NOTEBOOK = "03-council-report.ipynb"
 #: The index page of a year's reports (``reports/<year>/``) and of the years (``reports/``).
@@ -160,7 +160,7 @@ def service_codes(project: Project, year: int, service: Service) -> set[str]:
     path = catalogue.ORG_SCORES.path(project, year)
     if not path.is_file():
         raise ParameterError(f"no scoring tables for {year} ({path} is missing): run `healthcheck score --year {year}`")
-    table = of_service(pd.read_parquet(path, columns=["service", "org_code", "reportable"]), service)
+    table = of_service(pd.read_parquet(path), service)  # a table scored before services holds all services only
     return set(table.loc[table["reportable"].fillna(False).astype(bool), "org_code"].astype(str))
 
 
@@ -246,13 +246,13 @@ def resolve_targets(
 ) -> tuple[list[Target], list[Result]]:
     """Targets for the named councils (codes or names), or every organisation scored, for each service.
 
-    ``services`` None (the default) is the all-services report of every council and a report of
-    each service it has enough respondents in (folders ``halton``, ``halton-adults``,
-    ``halton-children``); a list builds those services only (its all-services report only if
-    'all' is listed), each where the council has respondents in it. Names that match no
-    organisation come back as failed results (the others still run).
+    ``services`` lists the reports of each council to build: 'all' (the default alone) is its
+    report of all services (folder ``halton``); 'adults' and 'children' its report of that
+    service (``halton-adults``, ``halton-children``), built where it has enough respondents in
+    the service (``healthcheck run`` asks for all three). Names that match no organisation come
+    back as failed results (the others still run).
     """
-    wanted = list(SERVICES) if services is None else list(dict.fromkeys(services))
+    wanted = ["all"] if not services else list(dict.fromkeys(services))
     by_service = {s: service_codes(project, year, s) for s in wanted if s != "all"}
     index = organisation_index(project, year)  # the year's councils, and the older names of their services
     unknown: list[Result] = []

@@ -54,9 +54,11 @@ def parse_service(text: object) -> Service:
 
 
 def in_service(responses: pd.DataFrame, service: Service) -> pd.Series:
-    """Which responses count in ``service`` (all of them for 'all', a missing service included)."""
-    if service == "all" or "service" not in responses.columns:
+    """Which responses count in ``service`` (all of them for 'all'; none of a service when it was not asked)."""
+    if service == "all":
         return pd.Series(True, index=responses.index)
+    if "service" not in responses.columns:
+        return pd.Series(False, index=responses.index)
     return responses["service"].isin(MEMBERS[service]).fillna(False).astype(bool)
 
 
