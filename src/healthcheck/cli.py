@@ -18,7 +18,7 @@ from rich.console import Console
 
 from healthcheck.config import SAMPLE_YEARS, Project
 from healthcheck.errors import HealthcheckError, ParameterError
-from healthcheck.reference.services import SERVICES, SINGULAR, parse_service
+from healthcheck.reference.services import parse_service
 
 app = typer.Typer(
     add_completion=False,
@@ -146,8 +146,8 @@ ServiceOpt = Annotated[
     Optional[list[str]],
     typer.Option(
         "--service",
-        help="all, adults or children; repeat for several (default: all three, each service where a council "
-        "has enough respondents in it).",
+        help="all, adults or children; repeat for several (default: all). A service's report is built where "
+        "a council has enough respondents in it.",
     ),
 ]
 TimeoutOpt = Annotated[float, typer.Option("--timeout", help="Seconds one notebook may run before it is stopped.")]
@@ -234,7 +234,7 @@ def _batch(
         include_councils = False
     for note in notes:
         console.print(f"[yellow]skipped:[/] {note}")
-    units = [parse_service(s) for s in services] if services else list(SERVICES)  # every service with data
+    units = [parse_service(s) for s in services] if services else None  # None: all services
     targets, unknown = resolve_targets(project, year, councils, units) if include_councils else ([], [])
     targets = [*specials, *targets]
     for result in unknown:
@@ -467,15 +467,9 @@ def paper(
         raise ParameterError(
             f"no worker survey for {year}: a committee paper reports the survey; choose another --year"
         )
-    unit = parse_service(service)
-    targets, unknown = resolve_targets(project, year, [council], [unit])
+    targets, unknown = resolve_targets(project, year, [council])
     if unknown:
         raise ParameterError(unknown[0].cause.split(": ", 1)[-1])
-    if not targets:
-        raise ParameterError(
-            f"{council} has too few respondents in {SINGULAR[unit]} in {year} for a report of that service: "
-            "choose --service both for all its respondents"
-        )
     target = targets[0]
     local = None
     if appendix:

@@ -249,7 +249,7 @@ def resolve_targets(
     ``services`` lists the reports of each council to build: 'all' (the default alone) is its
     report of all services (folder ``halton``); 'adults' and 'children' its report of that
     service (``halton-adults``, ``halton-children``), built where it has enough respondents in
-    the service (``healthcheck run`` asks for all three). Names that match no organisation come
+    the service (``healthcheck run --service``). Names that match no organisation come
     back as failed results (the others still run).
     """
     wanted = ["all"] if not services else list(dict.fromkeys(services))

@@ -19,7 +19,6 @@ from healthcheck.config import Project
 from healthcheck.findings import council as findings
 from healthcheck.findings.trends import trend_findings
 from healthcheck.paper.boilerplate import Boilerplate, load_boilerplate, service_words
-from healthcheck.reference.services import parse_service
 from healthcheck.text.words import count_words, join_list, number_word, plural, possessive, rating_label
 from healthcheck.views import selfassess
 from healthcheck.views.council import CouncilView, load_council_view
@@ -339,12 +338,11 @@ def _implication(number: int, title: str, text: str | None, what: str) -> Sectio
 
 
 def build_paper(project: Project, year: int, council: str, service: str = "adults") -> Paper:
-    """The paper for one council, year and service, from the processed tables, its self-assessment and ``params/paper/``.
+    """The paper for one council and year, from the processed tables, its self-assessment and ``params/paper/``.
 
-    An adults' (children's) paper reports the council's adults' (children's) services, benchmarked
-    against the same service elsewhere; 'both' reports all its respondents.
+    ``service`` names the service in the paper's words; the figures are the council's all-services figures.
     """
-    view = load_council_view(project, year, council, parse_service(service))
+    view = load_council_view(project, year, council)
     boiler = load_boilerplate(project, view.code)
     service_name = service_words(boiler, service)
     board_full = boiler.board or todo("the board's name")
@@ -352,7 +350,7 @@ def build_paper(project: Project, year: int, council: str, service: str = "adult
     names: dict[str, object] = {"council": view.name, "board": board, "service": service_name, "year": year}
     words = {"board": board, "service": service_name}
     assessment = selfassess.load_self_assessment(project, view.code)
-    trend = None if view.suppressed else load_council_trend(project, year, view.code, view.service)
+    trend = None if view.suppressed else load_council_trend(project, year, view.code)
 
     supporting = Section(3, "SUPPORTING INFORMATION")
     _background(supporting, view)
