@@ -105,3 +105,14 @@ def test_a_service_report_has_its_own_folder():
     assert [service_slug("halton", s) for s in ("all", "adults", "children")] == [
         "halton", "halton-adults", "halton-children",
     ]  # fmt: skip
+
+
+def test_a_service_reports_national_participation_as_that_services(tables):
+    from healthcheck.findings.council import national_context
+    from healthcheck.views.council import build_view
+
+    org = pd.Series({"org_code": "A", "name": "A", "region": "North West"})
+    view = build_view({k: of_service(t, "adults") for k, t in tables.items()}, org=org, year=2022, params=PARAMS,
+                      areas=load_areas(), codebook=CODEBOOK, service="adults")  # fmt: skip
+    # adults' services: A's 3 and B's 3 respondents (each with a Both respondent)
+    assert national_context(view).endswith("there were 6 survey responses from adults' services in total.")

@@ -112,9 +112,10 @@ def national_context(view: CouncilView) -> str:
     who = [plural(view.national_councils, "council")]
     if view.national_non_councils:
         who.append(plural(view.national_non_councils, "non-council"))
+    where = f" from {view.service_phrase}" if view.service_phrase else ""  # a service's report counts that service
     return (
         f"At a national level, {join_list(who)} took part and there were "
-        f"{plural(view.national_responses or 0, 'survey response')} in total."
+        f"{plural(view.national_responses or 0, 'survey response')}{where} in total."
     )
 
 
