@@ -13,7 +13,6 @@ the page of the years.
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,7 +20,7 @@ from pathlib import Path
 
 from healthcheck.batch.build import FAILED
 from healthcheck.batch.manifest import read_manifest
-from healthcheck.batch.reader import report_years, write_reader_index, write_root_index
+from healthcheck.batch.reader import NO_REGION, report_years, write_reader_index, write_root_index
 from healthcheck.batch.record import RUN_RECORD, counts, read_run_record
 from healthcheck.batch.targets import INDEX, KINDS, Result, Target, resolve_targets, special_targets
 from healthcheck.config import Project
@@ -44,8 +43,6 @@ KIND_LABEL = {
     "region": "Regional report",
     "council": "Council report",
 }
-NO_REGION = "No region"
-_YEAR = re.compile(r"^(19|20)\d{2}$")
 
 STYLE = """body { font-family: Arial, 'Liberation Sans', sans-serif; margin: 2rem; color: #1b1b1b; line-height: 1.4; }
 table { border-collapse: collapse; width: 100%; margin-bottom: 1.5rem; }

@@ -67,9 +67,8 @@ def rank_phrase(view: CouncilView) -> str:
     """'ranked 24 of 143 nationally and 5 of 23 in the North West' ('' when not ranked)."""
     if not view.ranked or view.national_rank is None:
         return ""
-    text = f"ranked {view.national_rank} of {view.national_of} nationally"
-    if view.service != "all":  # '12 of 98 adults' services nationally'
-        text = f"ranked {view.national_rank} of {view.national_of} {view.peers} nationally"
+    peers = f" {view.peers}" if view.service != "all" else ""  # '12 of 98 adults' services nationally'
+    text = f"ranked {view.national_rank} of {view.national_of}{peers} nationally"
     if view.region and view.regional_rank is not None:
         text += f" and {view.regional_rank} of {view.regional_of} {in_region(view.region)}"
     return text
